@@ -1,0 +1,9 @@
+DROP TABLE outbox;
+DROP TABLE processed_messages;
+DROP TABLE user_context;
+DROP TRIGGER event_log_no_delete;
+DROP TRIGGER event_log_no_update;
+DROP TABLE event_log;
+DROP TABLE features;
+DROP TABLE releases;
+DROP TABLE projects;

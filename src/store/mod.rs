@@ -1,0 +1,393 @@
+//! The store: the only place with SQL. One query path for both backends.
+//!
+//! [`Db`] is an enum of two pools; [`Conn`] is a pooled connection of either
+//! backend. Query functions (in [`queries`]) take `&mut Conn` so that one
+//! caller's transaction can hold several of them. Their bodies are written
+//! once inside [`dispatch!`], which expands them once per backend: each
+//! expansion is type-checked against its concrete connection type, with no
+//! trait bounds to write.
+
+pub mod models;
+pub mod queries;
+
+use std::time::Duration;
+
+use deadpool::Runtime;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, SqliteConnection};
+use diesel_async::TransactionManager as _;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Key of the PostgreSQL advisory lock held while migrating ("radar" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x7261_6461_72;
+/// How long a SQLite connection waits for a writer's lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Errors of the store. Inside the program only; users see a localized sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database query failed: {0}")]
+    Query(#[from] DieselError),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl StoreError {
+    /// Worth running the whole transaction again: a lost race on a unique
+    /// key, a serialization failure, a busy SQLite file, a dropped connection.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Migration(_) => false,
+            StoreError::Query(e) => match e {
+                DieselError::DatabaseError(kind, info) => match kind {
+                    DatabaseErrorKind::UniqueViolation
+                    | DatabaseErrorKind::SerializationFailure
+                    | DatabaseErrorKind::ClosedConnection => true,
+                    _ => {
+                        let m = info.message();
+                        m.contains("database is locked")
+                            || m.contains("database table is locked")
+                            || m.contains("deadlock detected")
+                            || m.contains("connection")
+                    }
+                },
+                DieselError::BrokenTransactionManager => true,
+                _ => false,
+            },
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+/// Which database `DATABASE_URL` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DbUrl {
+    /// `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite://PATH` or a plain path → SQLite.
+    pub fn parse(url: &str) -> Result<DbUrl, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err("names no SQLite file".into());
+        }
+        if path.contains(":memory:") || path.contains("mode=memory") {
+            return Err("in-memory SQLite is not supported (each pooled connection would see its own empty database); give a file path".into());
+        }
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported scheme in {:?}; use postgres://… or a SQLite file path",
+                url.split("://").next().unwrap_or_default()
+            ));
+        }
+        Ok(DbUrl::Sqlite(path.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbUrl::Postgres(_) => Backend::Postgres,
+            DbUrl::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A pool of connections to one of the two backends.
+#[derive(Clone)]
+pub enum Db {
+    Pg(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// One pooled connection of either backend.
+pub enum Conn {
+    Pg(Object<AsyncPgConnection>),
+    Sqlite(Object<SqliteConn>),
+}
+
+/// Expands `$body` once per backend with `$c` bound to the concrete
+/// connection (`&mut AsyncPgConnection` or `&mut SyncConnectionWrapper<SqliteConnection>`).
+#[macro_export]
+macro_rules! dispatch {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Pg(obj) => {
+                let $c: &mut diesel_async::AsyncPgConnection = &mut *obj;
+                $body
+            }
+            $crate::store::Conn::Sqlite(obj) => {
+                let $c: &mut $crate::store::SqliteConn = &mut *obj;
+                $body
+            }
+        }
+    };
+}
+
+fn sqlite_setup(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
+    let mut conn = SqliteConnection::establish(path)?;
+    conn.batch_execute(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+    ))
+    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+impl Db {
+    /// Builds the pool (connections are opened lazily, so an unreachable
+    /// PostgreSQL does not stop the program here).
+    pub fn connect(url: &DbUrl, max_size: usize) -> Result<Db, StoreError> {
+        let unavailable = |e: diesel_async::pooled_connection::deadpool::BuildError| {
+            StoreError::Unavailable(e.to_string())
+        };
+        match url {
+            DbUrl::Postgres(url) => {
+                let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
+                // Only a connection that is known broken is dropped; a dead one
+                // fails on first use and the transaction is retried.
+                cfg.recycling_method = RecyclingMethod::Fast;
+                let mgr = AsyncDieselConnectionManager::new_with_config(url.clone(), cfg);
+                let pool = Pool::builder(mgr)
+                    .max_size(max_size)
+                    .runtime(Runtime::Tokio1)
+                    .wait_timeout(Some(Duration::from_secs(10)))
+                    .create_timeout(Some(Duration::from_secs(5)))
+                    .build()
+                    .map_err(unavailable)?;
+                Ok(Db::Pg(pool))
+            }
+            DbUrl::Sqlite(path) => {
+                let mut cfg = ManagerConfig::<SqliteConn>::default();
+                cfg.recycling_method = RecyclingMethod::Fast;
+                cfg.custom_setup = Box::new(|path| {
+                    let path = path.to_string();
+                    async move {
+                        tokio::task::spawn_blocking(move || sqlite_setup(&path))
+                            .await
+                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+                            .map(SyncConnectionWrapper::new)
+                    }
+                    .boxed()
+                });
+                let mgr = AsyncDieselConnectionManager::new_with_config(path.clone(), cfg);
+                let pool = Pool::builder(mgr)
+                    .max_size(max_size)
+                    .runtime(Runtime::Tokio1)
+                    .wait_timeout(Some(Duration::from_secs(10)))
+                    .build()
+                    .map_err(unavailable)?;
+                Ok(Db::Sqlite(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Pg(_) => Backend::Postgres,
+            Db::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    pub async fn get(&self) -> Result<Conn, StoreError> {
+        Ok(match self {
+            Db::Pg(p) => Conn::Pg(p.get().await?),
+            Db::Sqlite(p) => Conn::Sqlite(p.get().await?),
+        })
+    }
+
+    /// `SELECT 1`: the readiness probe.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.get().await?;
+        queries::ping(&mut conn).await
+    }
+}
+
+impl Conn {
+    /// Opens a write transaction: `BEGIN IMMEDIATE` on SQLite (so a
+    /// read-then-write never fails on a lock upgrade), `BEGIN` on PostgreSQL.
+    pub async fn begin_write(&mut self) -> Result<(), StoreError> {
+        match self {
+            Conn::Pg(c) => {
+                <AsyncPgConnection as AsyncConnection>::TransactionManager::begin_transaction(
+                    &mut **c,
+                )
+                .await?
+            }
+            Conn::Sqlite(c) => {
+                c.spawn_blocking(|inner| {
+                    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+                })
+                .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(&mut self) -> Result<(), StoreError> {
+        match self {
+            Conn::Pg(c) => {
+                <AsyncPgConnection as AsyncConnection>::TransactionManager::commit_transaction(
+                    &mut **c,
+                )
+                .await?
+            }
+            Conn::Sqlite(c) => {
+                <SqliteConn as AsyncConnection>::TransactionManager::commit_transaction(&mut **c)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(&mut self) -> Result<(), StoreError> {
+        match self {
+            Conn::Pg(c) => {
+                <AsyncPgConnection as AsyncConnection>::TransactionManager::rollback_transaction(
+                    &mut **c,
+                )
+                .await?
+            }
+            Conn::Sqlite(c) => {
+                <SqliteConn as AsyncConnection>::TransactionManager::rollback_transaction(&mut **c)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Pg(_) => Backend::Postgres,
+            Conn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- migrations
+
+/// One line of `radar migrate status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    pub version: String,
+    pub applied: bool,
+}
+
+/// What to do with the migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrateOp {
+    Status,
+    Run { dry_run: bool },
+    Revert { all: bool },
+}
+
+/// Runs a migration command on a dedicated connection in a blocking task.
+/// On PostgreSQL the work happens under an advisory lock, so two processes
+/// starting at once never migrate at the same time.
+pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, StoreError> {
+    let url = url.clone();
+    tokio::task::spawn_blocking(move || match &url {
+        DbUrl::Postgres(u) => {
+            let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(u)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = migrate_with(&mut conn, || PG_MIGRATIONS, op);
+            let unlock =
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+            let result = result?;
+            unlock?;
+            Ok(result)
+        }
+        DbUrl::Sqlite(path) => {
+            let mut conn =
+                sqlite_setup(path).map_err(|e| StoreError::Unavailable(format!("{path}: {e}")))?;
+            migrate_with(&mut conn, || SQLITE_MIGRATIONS, op)
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Migration(e.to_string()))?
+}
+
+fn migrate_with<C>(
+    conn: &mut C,
+    migrations: fn() -> EmbeddedMigrations,
+    op: MigrateOp,
+) -> Result<Vec<MigrationState>, StoreError>
+where
+    C: MigrationHarness<<C as Connection>::Backend> + Connection,
+{
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+    match op {
+        MigrateOp::Status | MigrateOp::Run { dry_run: true } => {}
+        MigrateOp::Run { dry_run: false } => {
+            conn.run_pending_migrations(migrations()).map_err(err)?;
+        }
+        MigrateOp::Revert { all: true } => {
+            conn.revert_all_migrations(migrations()).map_err(err)?;
+        }
+        MigrateOp::Revert { all: false } => {
+            conn.revert_last_migration(migrations()).map_err(err)?;
+        }
+    }
+    let applied: Vec<String> = conn
+        .applied_migrations()
+        .map_err(err)?
+        .into_iter()
+        .map(|v| v.to_string())
+        .collect();
+    use diesel::migration::MigrationSource;
+    let all =
+        MigrationSource::<<C as Connection>::Backend>::migrations(&migrations()).map_err(err)?;
+    let mut states: Vec<MigrationState> = all
+        .iter()
+        .map(|m| {
+            let version = m.name().version().to_string();
+            MigrationState {
+                applied: applied.contains(&version),
+                version: m.name().to_string(),
+            }
+        })
+        .collect();
+    states.sort_by(|a, b| a.version.cmp(&b.version));
+    Ok(states)
+}

@@ -1,0 +1,530 @@
+//! Every query Radar makes. Each function takes `&mut Conn` (so a caller's
+//! transaction can hold several) and writes its body once in `dispatch!`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::models::*;
+use super::{Conn, StoreError};
+use crate::dispatch;
+use crate::schema::{
+    event_log, features, outbox, processed_messages, projects, releases, user_context,
+};
+
+type R<T> = Result<T, StoreError>;
+
+pub async fn ping(conn: &mut Conn) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::sql_query("SELECT 1").execute(c).await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------- receipts
+
+/// Stores the receipt of an update if it is new. Returns false for a key
+/// seen before. Used by the Telegram adapter before it acknowledges an update.
+pub async fn store_receipt(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
+    let n = dispatch!(conn, |c| {
+        diesel::insert_into(processed_messages::table)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await?
+    });
+    Ok(n == 1)
+}
+
+/// Claims a message key for processing inside the caller's transaction:
+/// inserts it (if no receipt was stored before) and marks it processed.
+/// Returns false when the key was already processed: a duplicate.
+///
+/// Insert first and look at the affected-row count, then a conditional
+/// update: under READ COMMITTED a second transaction blocks on the row lock
+/// and then sees `processed_at` set, so it is correct on PostgreSQL too.
+pub async fn claim_message(conn: &mut Conn, r: &NewReceipt<'_>, now: NaiveDateTime) -> R<bool> {
+    use processed_messages::dsl as pm;
+    let n = dispatch!(conn, |c| {
+        diesel::insert_into(pm::processed_messages)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await?;
+        diesel::update(
+            pm::processed_messages
+                .filter(pm::message_id.eq(r.message_id))
+                .filter(pm::processed_at.is_null()),
+        )
+        .set(pm::processed_at.eq(now))
+        .execute(c)
+        .await?
+    });
+    Ok(n == 1)
+}
+
+/// Updates stored but not yet processed (a crash between receipt and
+/// processing), oldest first.
+pub async fn pending_receipts(conn: &mut Conn, limit: i64) -> R<Vec<Receipt>> {
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .filter(pm::processed_at.is_null())
+            .order((pm::received_at.asc(), pm::update_id.asc()))
+            .limit(limit)
+            .select(Receipt::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+pub async fn receipt(conn: &mut Conn, key: &str) -> R<Option<Receipt>> {
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .find(key)
+            .select(Receipt::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+// ---------------------------------------------------------------- context
+
+pub async fn active_project(conn: &mut Conn, user: i64) -> R<Option<Project>> {
+    Ok(dispatch!(conn, |c| {
+        user_context::table
+            .inner_join(projects::table)
+            .filter(user_context::user_id.eq(user))
+            .select(Project::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// Sets the user's active project; returns the previous one.
+pub async fn set_active_project(
+    conn: &mut Conn,
+    user: i64,
+    project: Option<i64>,
+    now: NaiveDateTime,
+) -> R<()> {
+    use user_context::dsl as uc;
+    dispatch!(conn, |c| {
+        diesel::insert_into(uc::user_context)
+            .values((
+                uc::user_id.eq(user),
+                uc::active_project_id.eq(project),
+                uc::updated_at.eq(now),
+            ))
+            .on_conflict(uc::user_id)
+            .do_update()
+            .set((uc::active_project_id.eq(project), uc::updated_at.eq(now)))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------- projects
+
+pub async fn project_by_key(conn: &mut Conn, name_key: &str) -> R<Option<Project>> {
+    Ok(dispatch!(conn, |c| {
+        projects::table
+            .filter(projects::name_key.eq(name_key))
+            .select(Project::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn project_by_id(conn: &mut Conn, id: i64) -> R<Option<Project>> {
+    Ok(dispatch!(conn, |c| {
+        projects::table
+            .find(id)
+            .select(Project::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn list_projects(conn: &mut Conn) -> R<Vec<Project>> {
+    Ok(dispatch!(conn, |c| {
+        projects::table
+            .order((projects::status.asc(), projects::name_key.asc()))
+            .select(Project::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+pub async fn insert_project(conn: &mut Conn, p: &NewProject<'_>) -> R<Project> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(projects::table)
+            .values(p)
+            .returning(Project::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn set_project_status(
+    conn: &mut Conn,
+    id: i64,
+    status: &str,
+    now: NaiveDateTime,
+) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(projects::table.find(id))
+            .set((projects::status.eq(status), projects::updated_at.eq(now)))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn delete_project(conn: &mut Conn, id: i64) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::delete(projects::table.find(id)).execute(c).await?;
+    });
+    Ok(())
+}
+
+/// Takes the next per-project feature number. The row lock this update takes
+/// serializes concurrent adds to one project on PostgreSQL.
+pub async fn take_feature_number(conn: &mut Conn, project: i64) -> R<i64> {
+    let next: i64 = dispatch!(conn, |c| {
+        diesel::update(projects::table.find(project))
+            .set(projects::next_feature_number.eq(projects::next_feature_number + 1))
+            .returning(projects::next_feature_number)
+            .get_result(c)
+            .await?
+    });
+    Ok(next - 1)
+}
+
+// ---------------------------------------------------------------- features
+
+pub async fn feature_by_number(conn: &mut Conn, project: i64, number: i64) -> R<Option<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .filter(features::project_id.eq(project))
+            .filter(features::number.eq(number))
+            .select(Feature::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn feature_by_id(conn: &mut Conn, id: i64) -> R<Option<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .find(id)
+            .select(Feature::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// Features of a project, by number; only the given statuses when some are given.
+pub async fn list_features(conn: &mut Conn, project: i64, statuses: &[&str]) -> R<Vec<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        let mut q = features::table
+            .filter(features::project_id.eq(project))
+            .select(Feature::as_select())
+            .order(features::number.asc())
+            .into_boxed();
+        if !statuses.is_empty() {
+            q = q.filter(features::status.eq_any(statuses));
+        }
+        q.load(c).await?
+    }))
+}
+
+pub async fn features_in_releases(conn: &mut Conn, project: i64) -> R<Vec<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .filter(features::project_id.eq(project))
+            .filter(features::release_id.is_not_null())
+            .select(Feature::as_select())
+            .order(features::number.asc())
+            .load(c)
+            .await?
+    }))
+}
+
+pub async fn insert_feature(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(features::table)
+            .values(f)
+            .returning(Feature::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn update_feature(conn: &mut Conn, id: i64, ch: &FeatureChanges) -> R<Feature> {
+    Ok(dispatch!(conn, |c| {
+        diesel::update(features::table.find(id))
+            .set(ch)
+            .returning(Feature::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn delete_feature(conn: &mut Conn, id: i64) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::delete(features::table.find(id)).execute(c).await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------- releases
+
+pub async fn release_by_version(
+    conn: &mut Conn,
+    project: i64,
+    version: &str,
+) -> R<Option<Release>> {
+    Ok(dispatch!(conn, |c| {
+        releases::table
+            .filter(releases::project_id.eq(project))
+            .filter(releases::version.eq(version))
+            .select(Release::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn release_by_id(conn: &mut Conn, id: i64) -> R<Option<Release>> {
+    Ok(dispatch!(conn, |c| {
+        releases::table
+            .find(id)
+            .select(Release::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn list_releases(conn: &mut Conn, project: i64) -> R<Vec<Release>> {
+    Ok(dispatch!(conn, |c| {
+        releases::table
+            .filter(releases::project_id.eq(project))
+            .select(Release::as_select())
+            .order((releases::created_at.asc(), releases::id.asc()))
+            .load(c)
+            .await?
+    }))
+}
+
+pub async fn insert_release(conn: &mut Conn, r: &NewRelease) -> R<Release> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(releases::table)
+            .values(r)
+            .returning(Release::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn update_release(conn: &mut Conn, id: i64, ch: &ReleaseChanges) -> R<Release> {
+    Ok(dispatch!(conn, |c| {
+        diesel::update(releases::table.find(id))
+            .set(ch)
+            .returning(Release::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn delete_release(conn: &mut Conn, id: i64) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::delete(releases::table.find(id)).execute(c).await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------- event log
+
+pub async fn append_event(conn: &mut Conn, e: &NewEvent) -> R<i64> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(event_log::table)
+            .values(e)
+            .returning(event_log::id)
+            .get_result(c)
+            .await?
+    }))
+}
+
+/// Data events of a project in `[from, to)`, newest first (compensating
+/// events and context switches excluded).
+pub async fn project_events(
+    conn: &mut Conn,
+    project: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::timestamp.ge(from))
+            .filter(event_log::timestamp.lt(to))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne("context"))
+            .order((event_log::timestamp.desc(), event_log::id.desc()))
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The compensating events that revert any of `ids`.
+pub async fn reverts_of(conn: &mut Conn, ids: &[i64]) -> R<Vec<Event>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::reverts_event_id.eq_any(ids))
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The user's most recent data event that no compensating event reverts.
+pub async fn latest_undoable_event(conn: &mut Conn, user: i64) -> R<Option<Event>> {
+    let r = diesel::alias!(event_log as r);
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::user_id.eq(user))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne("context"))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                r.filter(
+                    r.field(event_log::reverts_event_id)
+                        .eq(event_log::id.nullable()),
+                ),
+            )))
+            .order(event_log::id.desc())
+            .select(Event::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// The data events one command (one message key) wrote, in order.
+pub async fn events_of_command(conn: &mut Conn, correlation: &str) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::correlation_id.eq(correlation))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne("context"))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Data events on one entity after `after_id`, oldest first.
+pub async fn entity_events_after(
+    conn: &mut Conn,
+    entity_type: &str,
+    entity_id: i64,
+    after_id: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::entity_type.eq(entity_type))
+            .filter(event_log::entity_id.eq(entity_id))
+            .filter(event_log::id.gt(after_id))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Data events in a project after `after_id`, oldest first.
+pub async fn project_events_after(conn: &mut Conn, project: i64, after_id: i64) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::id.gt(after_id))
+            .filter(event_log::entity_type.ne("context"))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The whole history of one entity, oldest first (compensating events included).
+pub async fn entity_history(
+    conn: &mut Conn,
+    entity_type: &str,
+    entity_id: i64,
+    limit: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::entity_type.eq(entity_type))
+            .filter(event_log::entity_id.eq(entity_id))
+            .order(event_log::id.desc())
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+// ---------------------------------------------------------------- outbox
+
+pub async fn queue_replies(conn: &mut Conn, rows: &[NewOutbox]) -> R<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = dispatch!(conn, |c| {
+            diesel::insert_into(outbox::table)
+                .values(row)
+                .returning(outbox::id)
+                .get_result(c)
+                .await?
+        });
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: NaiveDateTime) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+            .set(outbox::sent_at.eq(now))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn outbox_for_key(conn: &mut Conn, key: &str) -> R<Vec<OutboxRow>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(outbox::message_key.eq(key))
+            .order(outbox::id.asc())
+            .select(OutboxRow::as_select())
+            .load(c)
+            .await?
+    }))
+}
