@@ -118,7 +118,8 @@ async fn open(cfg: &Config) -> anyhow::Result<Engine> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let cfg = Config::from_env()?;
     match cli.command {
-        Cmd::Serve { webhook: _ } => {
+        Cmd::Serve { webhook } => {
+            let _serve = radar::config::ServeConfig::from_env(webhook)?;
             anyhow::bail!("`radar serve` is not available in this build yet; use `radar chat`")
         }
         Cmd::Chat {

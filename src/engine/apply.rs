@@ -953,7 +953,7 @@ impl Cx<'_> {
             .collect();
         let total = mine.iter().filter(|f| f.status != "cancelled").count();
         let done = mine.iter().filter(|f| f.status == "done").count();
-        let pct = if total == 0 { 0 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(0);
         let status = match (r.status.as_str(), lang) {
             ("planned", Lang::En) => "planned",
             ("in_progress", Lang::En) => "in progress",

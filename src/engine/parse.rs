@@ -236,12 +236,30 @@ fn status_and_reason(s: &str) -> Result<(Status, Option<String>), ParseError> {
 
 fn feature_filter(s: &str) -> Result<FeatureFilter, ParseError> {
     let t = s.trim().to_lowercase();
-    match t.as_str() {
+    for prefix in [
+        "that are ",
+        "which are ",
+        "in status ",
+        "in ",
+        "со статусом ",
+        "в статусе ",
+    ] {
+        if let Some(rest) = t.strip_prefix(prefix)
+            && let Ok(f) = feature_filter_exact(rest)
+        {
+            return Ok(f);
+        }
+    }
+    feature_filter_exact(&t).map_err(|_| ParseError::BadStatus(s.trim().to_string()))
+}
+
+fn feature_filter_exact(t: &str) -> Result<FeatureFilter, ParseError> {
+    match t.trim() {
         "" | "open" | "открытые" => Ok(FeatureFilter::Open),
         "all" | "все" | "всё" => Ok(FeatureFilter::All),
-        _ => Status::parse(&t)
+        t => Status::parse(t)
             .map(FeatureFilter::Only)
-            .ok_or_else(|| ParseError::BadStatus(s.trim().to_string())),
+            .ok_or_else(|| ParseError::BadStatus(t.to_string())),
     }
 }
 
@@ -509,9 +527,7 @@ fn parse_phrase(text: &str, ctx: &ParseContext) -> P {
     }
     // Features lists: "features", "features in progress", "show blocked features",
     // "фичи", "покажи фичи в работе", "all features".
-    if let Some(c) =
-        re!(r"(?:show |list )?(?:all )?features(?:\s+(?:in\s+|that are\s+)?(.+?))?\??").captures(t)
-    {
+    if let Some(c) = re!(r"(?:show |list )?(?:all )?features(?:\s+(.+?))?\??").captures(t) {
         let all = t.to_lowercase().contains("all features");
         let f = c.get(1).map_or("", |m| m.as_str());
         return Ok(Command::Features(if all && f.is_empty() {

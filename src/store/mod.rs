@@ -33,7 +33,7 @@ pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/post
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 /// Key of the PostgreSQL advisory lock held while migrating ("radar" in ASCII).
-const MIGRATION_LOCK_KEY: i64 = 0x7261_6461_72;
+const MIGRATION_LOCK_KEY: i64 = 0x0072_6164_6172;
 /// How long a SQLite connection waits for a writer's lock before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
@@ -138,7 +138,9 @@ pub enum Db {
     Sqlite(Pool<SqliteConn>),
 }
 
-/// One pooled connection of either backend.
+/// One pooled connection of either backend. (One lives per transaction on
+/// the stack; boxing the larger variant would only add an allocation.)
+#[allow(clippy::large_enum_variant)]
 pub enum Conn {
     Pg(Object<AsyncPgConnection>),
     Sqlite(Object<SqliteConn>),
@@ -366,7 +368,10 @@ where
             conn.revert_all_migrations(migrations()).map_err(err)?;
         }
         MigrateOp::Revert { all: false } => {
-            conn.revert_last_migration(migrations()).map_err(err)?;
+            // Reverting with nothing applied is a no-op, not an error.
+            if !conn.applied_migrations().map_err(err)?.is_empty() {
+                conn.revert_last_migration(migrations()).map_err(err)?;
+            }
         }
     }
     let applied: Vec<String> = conn
