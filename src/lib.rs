@@ -10,9 +10,12 @@
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod fake_telegram;
+pub mod metrics;
 pub mod schema;
 pub mod seed;
 pub mod store;
+pub mod telegram;
 
 /// The chat id used for messages that do not come from Telegram (the console,
 /// the seed). Telegram never uses 0; replies to it are stored as delivered.

@@ -119,8 +119,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let cfg = Config::from_env()?;
     match cli.command {
         Cmd::Serve { webhook } => {
-            let _serve = radar::config::ServeConfig::from_env(webhook)?;
-            anyhow::bail!("`radar serve` is not available in this build yet; use `radar chat`")
+            let serve = radar::config::ServeConfig::from_env(webhook)?;
+            radar::telegram::serve(cfg, serve, webhook).await?;
         }
         Cmd::Chat {
             user_id,

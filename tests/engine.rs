@@ -463,7 +463,7 @@ both!(button_presses, |b| async move {
     // Delete confirmation.
     let r = c.press(&format!("del:{fid}")).await;
     assert!(
-        r.contains("Deleted #1 Login") && r.contains("(in project") == false,
+        r.contains("Deleted #1 Login") && !r.contains("(in project"),
         "{r}"
     );
     let r = c.press(&format!("del:{fid}")).await;

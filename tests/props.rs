@@ -70,9 +70,9 @@ fn garbage_changes_nothing(backend: Backend, cases: u32) {
         .unwrap();
     let db = rt.block_on(TestDb::new(backend));
     let engine = db.engine();
-    let chat = std::cell::RefCell::new(Chat::new(&engine, 7, Lang::En));
+    let chat = tokio::sync::Mutex::new(Chat::new(&engine, 7, Lang::En));
     rt.block_on(async {
-        let mut chat = chat.borrow_mut();
+        let mut chat = chat.lock().await;
         chat.say("/newproject Apollo").await;
         chat.say("/add Login").await;
     });
@@ -83,7 +83,7 @@ fn garbage_changes_nothing(backend: Backend, cases: u32) {
     runner
         .run(&commandish(), |text| {
             rt.block_on(async {
-                let mut chat = chat.borrow_mut();
+                let mut chat = chat.lock().await;
                 let before = counts(&engine).await;
                 let reply = chat.say(&text).await;
                 let after = counts(&engine).await;

@@ -81,6 +81,11 @@ impl Cx<'_> {
                 "✏️ Edits are not applied. Send the corrected command as a new message.",
                 "✏️ Правки сообщений не применяются. Отправьте исправленную команду новым сообщением."
             ))),
+            Input::Forwarded => Ok(Body::rejected(tr!(
+                lang,
+                "↪️ Forwarded messages are not executed. Send the command yourself.",
+                "↪️ Пересланные сообщения не выполняются. Отправьте команду сами."
+            ))),
             Input::NonText => Ok(Body::rejected(tr!(
                 lang,
                 "I only understand text commands. Try /help.",

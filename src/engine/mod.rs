@@ -37,6 +37,8 @@ pub enum Input {
     Edited,
     /// A photo, sticker, voice note…: answered with a hint.
     NonText,
+    /// A forwarded message: its text is someone else's words, never a command.
+    Forwarded,
 }
 
 /// One incoming message, from any adapter.

@@ -186,9 +186,9 @@ impl Db {
         match url {
             DbUrl::Postgres(url) => {
                 let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
-                // Only a connection that is known broken is dropped; a dead one
-                // fails on first use and the transaction is retried.
-                cfg.recycling_method = RecyclingMethod::Fast;
+                // A checkout runs `SELECT 1` first: after a database outage a
+                // dead connection is replaced instead of failing every later use.
+                cfg.recycling_method = RecyclingMethod::Verified;
                 let mgr = AsyncDieselConnectionManager::new_with_config(url.clone(), cfg);
                 let pool = Pool::builder(mgr)
                     .max_size(max_size)

@@ -648,3 +648,174 @@ pub async fn columns(conn: &mut Conn) -> R<Vec<(String, String, bool)>> {
     cols.sort();
     Ok(cols)
 }
+
+// ---------------------------------------------------------------- delivery
+
+/// Stores many receipts in one transaction (one durable commit for a whole
+/// `getUpdates` batch). Returns how many were new.
+pub async fn store_receipts(conn: &mut Conn, receipts: &[NewReceipt<'_>]) -> R<usize> {
+    conn.begin_write().await?;
+    let mut new = 0;
+    for r in receipts {
+        match store_receipt(conn, r).await {
+            Ok(true) => new += 1,
+            Ok(false) => {}
+            Err(e) => {
+                let _ = conn.rollback().await;
+                return Err(e);
+            }
+        }
+    }
+    conn.commit().await?;
+    Ok(new)
+}
+
+/// Receipts stored but not processed that were received before `before`,
+/// oldest first, with a payload to replay.
+pub async fn stale_receipts(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> R<Vec<Receipt>> {
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .filter(pm::processed_at.is_null())
+            .filter(pm::received_at.lt(before))
+            .filter(pm::payload.is_not_null())
+            .order((pm::received_at.asc(), pm::update_id.asc()))
+            .limit(limit)
+            .select(Receipt::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Marks a receipt processed without applying it (a poison update).
+pub async fn give_up_receipt(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
+    use processed_messages::dsl as pm;
+    dispatch!(conn, |c| {
+        diesel::update(
+            pm::processed_messages
+                .find(key)
+                .filter(pm::processed_at.is_null()),
+        )
+        .set(pm::processed_at.eq(now))
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+fn deliverable()
+-> diesel::dsl::And<diesel::dsl::IsNull<outbox::sent_at>, diesel::dsl::IsNull<outbox::failed_at>> {
+    outbox::sent_at.is_null().and(outbox::failed_at.is_null())
+}
+
+/// Chats with a reply due now (not waiting for a retry).
+pub async fn due_chats(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> R<Vec<i64>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .filter(outbox::chat_id.ne(crate::CONSOLE_CHAT_ID))
+            .filter(
+                outbox::next_attempt_at
+                    .is_null()
+                    .or(outbox::next_attempt_at.le(now)),
+            )
+            .select(outbox::chat_id)
+            .distinct()
+            .limit(limit)
+            .load(c)
+            .await?
+    }))
+}
+
+/// The next reply to deliver in a chat: the oldest not sent and not failed.
+/// Replies in a chat go out strictly in this order.
+pub async fn outbox_head(conn: &mut Conn, chat_id: i64) -> R<Option<OutboxRow>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .filter(outbox::chat_id.eq(chat_id))
+            .order(outbox::id.asc())
+            .select(OutboxRow::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// Locks a reply for delivery inside the caller's transaction, skipping it
+/// if another replica holds it (PostgreSQL `FOR UPDATE SKIP LOCKED`; the lock
+/// goes with the connection if that replica dies). A SQLite file has one
+/// process, whose sender serializes deliveries per chat itself.
+pub async fn lock_reply(conn: &mut Conn, id: i64) -> R<bool> {
+    match conn {
+        Conn::Pg(c) => {
+            let row: Option<i64> = outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(deliverable())
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .first(&mut **c)
+                .await
+                .optional()?;
+            Ok(row.is_some())
+        }
+        Conn::Sqlite(_) => Ok(true),
+    }
+}
+
+/// Counts a delivery attempt.
+pub async fn reply_attempted(conn: &mut Conn, id: i64) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set(outbox::attempts.eq(outbox::attempts + 1))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn reply_sent(conn: &mut Conn, id: i64, now: NaiveDateTime) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((
+                outbox::sent_at.eq(now),
+                outbox::last_error.eq(None::<String>),
+            ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn reply_retry(conn: &mut Conn, id: i64, at: NaiveDateTime, error: &str) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((outbox::next_attempt_at.eq(at), outbox::last_error.eq(error)))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+pub async fn reply_failed(conn: &mut Conn, id: i64, now: NaiveDateTime, error: &str) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((outbox::failed_at.eq(now), outbox::last_error.eq(error)))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Replies not yet delivered (the outbox backlog gauge).
+pub async fn outbox_backlog(conn: &mut Conn) -> R<i64> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .filter(outbox::chat_id.ne(crate::CONSOLE_CHAT_ID))
+            .count()
+            .get_result(c)
+            .await?
+    }))
+}

@@ -3,6 +3,8 @@
 //! that checks the context line on every reply.
 #![allow(dead_code)]
 
+pub mod serve;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
