@@ -138,11 +138,19 @@ impl EngineError {
 
     /// The sentence a user sees when something failed on our side.
     pub fn user_message(&self, lang: Lang) -> String {
-        crate::tr!(
-            lang,
-            "Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.",
-            "Извините, сейчас не получилось: база данных не отвечает. Попробуйте через минуту."
-        )
+        if self.is_transient() {
+            crate::tr!(
+                lang,
+                "Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.",
+                "Извините, сейчас не получилось: база данных не отвечает. Попробуйте через минуту."
+            )
+        } else {
+            crate::tr!(
+                lang,
+                "Sorry, something went wrong on my side and the command was not applied. The operator can see the details in the log.",
+                "Извините, у меня что-то сломалось, и команда не выполнена. Подробности — в журнале у оператора."
+            )
+        }
     }
 }
 

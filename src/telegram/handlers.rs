@@ -59,9 +59,20 @@ async fn process(bot: Bot, app: Arc<App>, update: Update) -> Result<(), HandlerE
                     }
                 }
             }
+            Err(e) if e.is_transient() => {
+                // Only when stopping: the update stays stored and is replayed at the next start.
+                tracing::warn!(error = %e, "update not processed; it stays stored for the next start");
+            }
             Err(e) => {
+                // A poison update: retrying cannot help. Record it as processed so it
+                // does not block the chat, and tell the user in their language.
                 app.metrics.commands.get_or_create(&OutcomeLabel { outcome: "failed" }).inc();
-                tracing::error!(error = %e, "update not processed; it stays stored and is retried later");
+                tracing::error!(error = %e, "update failed; giving it up");
+                if let Ok(mut conn) = app.engine.db().get().await {
+                    let now = chrono::Utc::now().naive_utc();
+                    let _ = crate::store::queries::give_up_receipt(&mut conn, &env.incoming.key, now).await;
+                }
+                let _ = bot.send_message(ChatId(chat_id), e.user_message(env.incoming.lang)).await;
             }
         }
         if let Some(id) = env.callback_id {
