@@ -84,6 +84,9 @@ pub struct ServeConfig {
     pub webhook_url: Option<url::Url>,
     pub webhook_secret: Option<String>,
     pub listen: SocketAddr,
+    /// How long a Bot API request may take before it counts as an ambiguous
+    /// failure (`RADAR_TELEGRAM_TIMEOUT`, seconds).
+    pub request_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -97,6 +100,7 @@ impl std::fmt::Debug for ServeConfig {
                 &self.webhook_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("listen", &self.listen)
+            .field("request_timeout", &self.request_timeout)
             .finish()
     }
 }
@@ -152,12 +156,25 @@ impl ServeConfig {
                 var: "RADAR_LISTEN",
                 message: format!("is not an address like 0.0.0.0:8080: {e}"),
             })?;
+        let request_timeout = match var("RADAR_TELEGRAM_TIMEOUT")? {
+            None => std::time::Duration::from_secs(20),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=300).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(ConfigError {
+                        var: "RADAR_TELEGRAM_TIMEOUT",
+                        message: format!("{v:?} is not a number of seconds between 1 and 300"),
+                    });
+                }
+            },
+        };
         Ok(ServeConfig {
             token,
             api_url,
             webhook_url,
             webhook_secret,
             listen,
+            request_timeout,
         })
     }
 }

@@ -230,6 +230,44 @@ both!(
     }
 );
 
+both!(an_ambiguous_timeout_is_not_resent, |b| async move {
+    let db = TestDb::new(b).await;
+    let fake = FakeTelegram::start().await;
+    let mut o = opts();
+    o.env.push(("RADAR_TELEGRAM_TIMEOUT", "1".to_string()));
+    let radar = Radar::start(&db.url, &fake, &o);
+    wait_polling(&fake, 1).await;
+    // The first reply reaches Telegram, but the answer comes too late.
+    fake.hang_sends(1, Duration::from_secs(3));
+    fake.push_text(USER, USER, "/newproject Slow", Some("en"));
+    fake.push_text(USER, USER, "/add Next", Some("en"));
+    fake.wait_sent(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", radar.log()));
+    let engine = db.engine();
+    eventually("the outbox is settled", WAIT, || async {
+        let mut conn = engine.db().get().await.unwrap();
+        radar::store::queries::outbox_backlog(&mut conn)
+            .await
+            .unwrap()
+            == 0
+    })
+    .await;
+    assert_eq!(
+        replies_by_message(&fake, USER)
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![1, 1],
+        "no second copy"
+    );
+    assert!(
+        fake.sent_to(USER)[1].text.contains("Added #1 Next"),
+        "the chat goes on after it"
+    );
+    drop(radar);
+});
+
 both!(
     outsiders_forged_buttons_and_edits_change_nothing,
     |b| async move {

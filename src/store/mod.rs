@@ -186,9 +186,10 @@ impl Db {
         match url {
             DbUrl::Postgres(url) => {
                 let mut cfg = ManagerConfig::<AsyncPgConnection>::default();
-                // A checkout runs `SELECT 1` first: after a database outage a
-                // dead connection is replaced instead of failing every later use.
-                cfg.recycling_method = RecyclingMethod::Verified;
+                // No `SELECT 1` on every checkout: a connection whose socket
+                // closed (a database restart or outage) reports itself broken
+                // (`is_closed`) and is replaced when it comes back to the pool.
+                cfg.recycling_method = RecyclingMethod::Fast;
                 let mgr = AsyncDieselConnectionManager::new_with_config(url.clone(), cfg);
                 let pool = Pool::builder(mgr)
                     .max_size(max_size)

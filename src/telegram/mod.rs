@@ -208,7 +208,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         })?;
     let (feed, updates) = ChannelListener::new(1024);
 
-    let send_bot = bot(&sc, Duration::from_secs(20))?;
+    let send_bot = bot(&sc, sc.request_timeout)?;
     let poll_bot = bot(&sc, Duration::from_secs(40))?;
 
     // Migrations (under an advisory lock on PostgreSQL), retried while the database is away.
