@@ -136,9 +136,16 @@ impl EngineError {
         }
     }
 
+    /// The database is away: the message should wait for it, not be dropped.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            EngineError::Store(e) => e.is_unavailable(),
+        }
+    }
+
     /// The sentence a user sees when something failed on our side.
     pub fn user_message(&self, lang: Lang) -> String {
-        if self.is_transient() {
+        if self.is_unavailable() {
             crate::tr!(
                 lang,
                 "Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.",

@@ -73,6 +73,25 @@ impl StoreError {
             },
         }
     }
+
+    /// The database is away (not a lost race, not a bad query): worth
+    /// waiting for, however long it takes.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Migration(_) => false,
+            StoreError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection,
+                _,
+            )) => true,
+            StoreError::Query(DieselError::DatabaseError(_, info)) => {
+                let m = info.message();
+                m.contains("database is locked") || m.contains("connection")
+            }
+            StoreError::Query(DieselError::BrokenTransactionManager) => true,
+            StoreError::Query(_) => false,
+        }
+    }
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {

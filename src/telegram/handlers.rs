@@ -59,7 +59,7 @@ async fn process(bot: Bot, app: Arc<App>, update: Update) -> Result<(), HandlerE
                     }
                 }
             }
-            Err(e) if e.is_transient() => {
+            Err(e) if e.is_unavailable() => {
                 // Only when stopping: the update stays stored and is replayed at the next start.
                 tracing::warn!(error = %e, "update not processed; it stays stored for the next start");
             }

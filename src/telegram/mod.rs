@@ -33,14 +33,14 @@ pub struct App {
 }
 
 impl App {
-    /// Applies a message, riding out a database outage: transient errors
-    /// are retried with backoff until the database answers or Radar stops
+    /// Applies a message, riding out a database outage: while the database
+    /// is away, it is retried with backoff until it answers or Radar stops
     /// (the update stays stored and is replayed at the next start).
     pub async fn apply(&self, msg: &Incoming) -> Result<Handled, EngineError> {
         let mut backoff = Backoff::default();
         loop {
             match self.engine.handle(msg).await {
-                Err(e) if e.is_transient() && !self.cancel.is_cancelled() => {
+                Err(e) if e.is_unavailable() && !self.cancel.is_cancelled() => {
                     tracing::warn!(error = %e, "database unavailable; retrying");
                     if sleep_or_cancel(backoff.next_delay(), &self.cancel).await {
                         return Err(e);
