@@ -858,6 +858,15 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Accepted `sendMessage`s from the `from`-th on (0-based), in arrival
+    /// order: a reader that keeps its position copies each message once.
+    pub fn sent_since(&self, from: usize) -> Vec<Sent> {
+        self.lock()
+            .sent
+            .get(from..)
+            .map_or_else(Vec::new, <[Sent]>::to_vec)
+    }
+
     /// Every `sendMessage` request with a chat id, accepted or not.
     pub fn send_attempts(&self) -> Vec<SendAttempt> {
         self.lock().attempts.clone()

@@ -10,6 +10,8 @@
 pub mod models;
 pub mod queries;
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use deadpool::Runtime;
@@ -22,12 +24,41 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
+use diesel_async::sync_connection_wrapper::SpawnBlocking;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use tokio::sync::OwnedMutexGuard;
 
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+pub type SqliteConn = SyncConnectionWrapper<SqliteConnection, Inline>;
+
+/// Runs each SQLite call on the calling thread. diesel-async's default sends
+/// every statement to tokio's blocking pool and back: two thread switches a
+/// statement, which cost more than the statement itself (a transaction is a
+/// dozen of them), and while the task waits for its turn on a worker it
+/// holds SQLite's write lock. A statement on the local file takes
+/// microseconds; writers of this process queue on their [`WriteQueue`]
+/// (asynchronously) before they begin, so a call waits in SQLite's busy
+/// handler only when another process holds the file.
+pub struct Inline;
+
+impl SpawnBlocking for Inline {
+    fn spawn_blocking<'a, R>(
+        &mut self,
+        task: impl FnOnce() -> R + Send + 'static,
+    ) -> BoxFuture<'a, Result<R, Box<dyn std::error::Error + Send + Sync + 'static>>>
+    where
+        R: Send + 'static,
+    {
+        futures_util::future::ready(Ok(task())).boxed()
+    }
+
+    fn get_runtime() -> Self {
+        Inline
+    }
+}
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -154,7 +185,7 @@ pub enum Backend {
 #[derive(Clone)]
 pub enum Db {
     Pg(Pool<AsyncPgConnection>),
-    Sqlite(Pool<SqliteConn>),
+    Sqlite(Pool<SqliteConn>, WriteQueue),
 }
 
 /// One pooled connection of either backend. (One lives per transaction on
@@ -162,8 +193,59 @@ pub enum Db {
 #[allow(clippy::large_enum_variant)]
 pub enum Conn {
     Pg(Object<AsyncPgConnection>),
-    Sqlite(Object<SqliteConn>),
+    Sqlite(Object<SqliteConn>, Writer),
 }
+
+/// SQLite lets one connection write at a time. Left to themselves, the
+/// writers of one process collide in SQLite's busy handler, which sleeps 1,
+/// 2, 5, 10 … up to 100 ms between retries: under load a write waits for
+/// seconds while the file is free. So the writers of a process queue on
+/// this lock (one per database file, fair, first come first served) before
+/// `BEGIN IMMEDIATE`, and around single write statements made outside a
+/// transaction. Other processes on the same file still meet the busy
+/// handler, as before.
+#[derive(Clone)]
+pub struct WriteQueue(Arc<tokio::sync::Mutex<()>>);
+
+impl WriteQueue {
+    /// The queue of a database file, shared by every pool of this process on it.
+    fn of(path: &str) -> WriteQueue {
+        static QUEUES: LazyLock<Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>> =
+            LazyLock::new(Mutex::default);
+        let mut queues = QUEUES.lock().unwrap_or_else(|e| e.into_inner());
+        queues.retain(|_, q| q.strong_count() > 0);
+        if let Some(q) = queues.get(path).and_then(Weak::upgrade) {
+            return WriteQueue(q);
+        }
+        let q = Arc::new(tokio::sync::Mutex::new(()));
+        queues.insert(path.to_string(), Arc::downgrade(&q));
+        WriteQueue(q)
+    }
+
+    /// Waits for the turn to write, as long as SQLite's busy timeout at most.
+    async fn turn(&self) -> Result<OwnedMutexGuard<()>, StoreError> {
+        let wait = Duration::from_millis(u64::from(SQLITE_BUSY_TIMEOUT_MS));
+        tokio::time::timeout(wait, self.0.clone().lock_owned())
+            .await
+            .map_err(|_| {
+                StoreError::Query(DieselError::DatabaseError(
+                    DatabaseErrorKind::Unknown,
+                    Box::new("database is locked (waited for the writer queue)".to_string()),
+                ))
+            })
+    }
+}
+
+/// A SQLite connection's place in its [`WriteQueue`]: held from
+/// `begin_write` to `commit`/`rollback` (or until the connection is dropped).
+pub struct Writer {
+    queue: WriteQueue,
+    turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// The turn taken for one write statement outside a transaction; `None`
+/// when none is needed (PostgreSQL, or inside a write transaction).
+pub struct WriteTurn(#[allow(dead_code)] Option<OwnedMutexGuard<()>>);
 
 /// Expands `$body` once per backend with `$c` bound to the concrete
 /// connection (`&mut AsyncPgConnection` or `&mut SyncConnectionWrapper<SqliteConnection>`).
@@ -175,7 +257,7 @@ macro_rules! dispatch {
                 let $c: &mut diesel_async::AsyncPgConnection = &mut *obj;
                 $body
             }
-            $crate::store::Conn::Sqlite(obj) => {
+            $crate::store::Conn::Sqlite(obj, _) => {
                 let $c: &mut $crate::store::SqliteConn = &mut *obj;
                 $body
             }
@@ -239,7 +321,7 @@ impl Db {
                     .wait_timeout(Some(Duration::from_secs(10)))
                     .build()
                     .map_err(unavailable)?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(pool, WriteQueue::of(path)))
             }
         }
     }
@@ -247,14 +329,20 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self {
             Db::Pg(_) => Backend::Postgres,
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
         }
     }
 
     pub async fn get(&self) -> Result<Conn, StoreError> {
         Ok(match self {
             Db::Pg(p) => Conn::Pg(p.get().await?),
-            Db::Sqlite(p) => Conn::Sqlite(p.get().await?),
+            Db::Sqlite(p, q) => Conn::Sqlite(
+                p.get().await?,
+                Writer {
+                    queue: q.clone(),
+                    turn: None,
+                },
+            ),
         })
     }
 
@@ -276,14 +364,31 @@ impl Conn {
                 )
                 .await?
             }
-            Conn::Sqlite(c) => {
-                c.spawn_blocking(|inner| {
-                    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
-                })
-                .await?
+            Conn::Sqlite(c, w) => {
+                if w.turn.is_none() {
+                    w.turn = Some(w.queue.turn().await?);
+                }
+                let begun = c
+                    .spawn_blocking(|inner| {
+                        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+                    })
+                    .await;
+                if begun.is_err() {
+                    w.turn = None;
+                }
+                begun?
             }
         }
         Ok(())
+    }
+
+    /// Takes the write turn for one statement outside a transaction (SQLite);
+    /// keep the result alive until the statement is done.
+    pub async fn write_turn(&mut self) -> Result<WriteTurn, StoreError> {
+        match self {
+            Conn::Sqlite(_, w) if w.turn.is_none() => Ok(WriteTurn(Some(w.queue.turn().await?))),
+            _ => Ok(WriteTurn(None)),
+        }
     }
 
     pub async fn commit(&mut self) -> Result<(), StoreError> {
@@ -294,9 +399,13 @@ impl Conn {
                 )
                 .await?
             }
-            Conn::Sqlite(c) => {
-                <SqliteConn as AsyncConnection>::TransactionManager::commit_transaction(&mut **c)
-                    .await?
+            Conn::Sqlite(c, w) => {
+                let done = <SqliteConn as AsyncConnection>::TransactionManager::commit_transaction(
+                    &mut **c,
+                )
+                .await;
+                w.turn = None;
+                done?
             }
         }
         Ok(())
@@ -310,9 +419,14 @@ impl Conn {
                 )
                 .await?
             }
-            Conn::Sqlite(c) => {
-                <SqliteConn as AsyncConnection>::TransactionManager::rollback_transaction(&mut **c)
-                    .await?
+            Conn::Sqlite(c, w) => {
+                let done =
+                    <SqliteConn as AsyncConnection>::TransactionManager::rollback_transaction(
+                        &mut **c,
+                    )
+                    .await;
+                w.turn = None;
+                done?
             }
         }
         Ok(())
@@ -321,7 +435,7 @@ impl Conn {
     pub fn backend(&self) -> Backend {
         match self {
             Conn::Pg(_) => Backend::Postgres,
-            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Sqlite(..) => Backend::Sqlite,
         }
     }
 }

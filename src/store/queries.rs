@@ -26,6 +26,7 @@ pub async fn ping(conn: &mut Conn) -> R<()> {
 /// Stores the receipt of an update if it is new. Returns false for a key
 /// seen before. Used by the Telegram adapter before it acknowledges an update.
 pub async fn store_receipt(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
+    let _turn = conn.write_turn().await?;
     let n = dispatch!(conn, |c| {
         diesel::insert_into(processed_messages::table)
             .values(r)
@@ -493,7 +494,20 @@ pub async fn entity_history(
 
 // ---------------------------------------------------------------- outbox
 
+/// Queues a reply's messages; returns their ids in order. On PostgreSQL a
+/// reply split in several messages is one statement (one round trip; ids are
+/// given in row order, so the sorted ids are the messages' order). On SQLite,
+/// where a statement costs no round trip, one insert a message.
 pub async fn queue_replies(conn: &mut Conn, rows: &[NewOutbox]) -> R<Vec<i64>> {
+    if let (Conn::Pg(c), true) = (&mut *conn, rows.len() > 1) {
+        let mut ids: Vec<i64> = diesel::insert_into(outbox::table)
+            .values(rows)
+            .returning(outbox::id)
+            .get_results(&mut **c)
+            .await?;
+        ids.sort_unstable();
+        return Ok(ids);
+    }
     let mut ids = Vec::with_capacity(rows.len());
     for row in rows {
         let id: i64 = dispatch!(conn, |c| {
@@ -509,6 +523,7 @@ pub async fn queue_replies(conn: &mut Conn, rows: &[NewOutbox]) -> R<Vec<i64>> {
 }
 
 pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: NaiveDateTime) -> R<()> {
+    let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
             .set(outbox::sent_at.eq(now))
@@ -689,6 +704,7 @@ pub async fn stale_receipts(conn: &mut Conn, before: NaiveDateTime, limit: i64) 
 
 /// Marks a receipt processed without applying it (a poison update).
 pub async fn give_up_receipt(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
+    let _turn = conn.write_turn().await?;
     use processed_messages::dsl as pm;
     dispatch!(conn, |c| {
         diesel::update(
@@ -760,12 +776,13 @@ pub async fn lock_reply(conn: &mut Conn, id: i64) -> R<bool> {
                 .optional()?;
             Ok(row.is_some())
         }
-        Conn::Sqlite(_) => Ok(true),
+        Conn::Sqlite(..) => Ok(true),
     }
 }
 
 /// Counts a delivery attempt.
 pub async fn reply_attempted(conn: &mut Conn, id: i64) -> R<()> {
+    let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set(outbox::attempts.eq(outbox::attempts + 1))
@@ -776,6 +793,7 @@ pub async fn reply_attempted(conn: &mut Conn, id: i64) -> R<()> {
 }
 
 pub async fn reply_sent(conn: &mut Conn, id: i64, now: NaiveDateTime) -> R<()> {
+    let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set((
@@ -789,6 +807,7 @@ pub async fn reply_sent(conn: &mut Conn, id: i64, now: NaiveDateTime) -> R<()> {
 }
 
 pub async fn reply_retry(conn: &mut Conn, id: i64, at: NaiveDateTime, error: &str) -> R<()> {
+    let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set((outbox::next_attempt_at.eq(at), outbox::last_error.eq(error)))
@@ -799,6 +818,7 @@ pub async fn reply_retry(conn: &mut Conn, id: i64, at: NaiveDateTime, error: &st
 }
 
 pub async fn reply_failed(conn: &mut Conn, id: i64, now: NaiveDateTime, error: &str) -> R<()> {
+    let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set((outbox::failed_at.eq(now), outbox::last_error.eq(error)))
