@@ -11,7 +11,7 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use super::sql::{Recorder, instrument, sql_of};
+use super::sql::{Recorder, instrument, split_binds, sql_of};
 use super::{Latencies, Rng, Shape, incoming, merge, progress, run_id, timed};
 use crate::dispatch;
 use crate::engine::Engine;
@@ -110,46 +110,10 @@ fn events_sql(b: Backend, from: u64, to: u64, total: u64, span_secs: u64) -> Str
 /// Rust-debug bind values (`[1, "x", 2026-11-21T00:00:00, Some(2), [3, 4]]`)
 /// as SQL literals for `EXECUTE` (PostgreSQL infers their types).
 pub fn bind_literals(binds: &str) -> Vec<String> {
-    let inner = binds
-        .trim()
-        .strip_prefix('[')
-        .and_then(|b| b.strip_suffix(']'))
-        .unwrap_or("");
-    let mut out = Vec::new();
-    let (mut depth, mut in_str, mut esc, mut cur) = (0i32, false, false, String::new());
-    for ch in inner.chars() {
-        if in_str {
-            cur.push(ch);
-            if esc {
-                esc = false;
-            } else if ch == '\\' {
-                esc = true;
-            } else if ch == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match ch {
-            '"' => {
-                in_str = true;
-                cur.push(ch);
-            }
-            '[' | '(' => {
-                depth += 1;
-                cur.push(ch);
-            }
-            ']' | ')' => {
-                depth -= 1;
-                cur.push(ch);
-            }
-            ',' if depth == 0 => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(ch),
-        }
-    }
-    if !cur.trim().is_empty() {
-        out.push(cur);
-    }
-    out.iter().map(|v| literal(v.trim())).collect()
+    split_binds(binds)
+        .iter()
+        .map(|v| literal(v.trim()))
+        .collect()
 }
 
 fn literal(v: &str) -> String {

@@ -332,6 +332,10 @@ impl Latencies {
         self.0.value_at_quantile(q) as f64 / 1000.0
     }
 
+    pub fn mean_ms(&self) -> f64 {
+        self.0.mean() / 1000.0
+    }
+
     pub fn max_ms(&self) -> f64 {
         self.0.max() as f64 / 1000.0
     }
@@ -339,7 +343,8 @@ impl Latencies {
     /// `p50 … p95 … p99 … max` for people.
     pub fn line(&self) -> String {
         format!(
-            "p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            "mean {:.2} ms  p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            self.mean_ms(),
             self.ms(0.5),
             self.ms(0.95),
             self.ms(0.99),
@@ -350,6 +355,7 @@ impl Latencies {
     /// The quantiles as JSON fields.
     pub fn json(&self) -> Value {
         json!({
+            "mean_ms": round3(self.mean_ms()),
             "p50_ms": round3(self.ms(0.5)),
             "p95_ms": round3(self.ms(0.95)),
             "p99_ms": round3(self.ms(0.99)),

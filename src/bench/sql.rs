@@ -169,7 +169,7 @@ fn unescape(s: &str) -> String {
 }
 
 /// Splits `[a, b("x, y"), c]` at the top-level commas.
-fn split_binds(binds: &str) -> Vec<String> {
+pub fn split_binds(binds: &str) -> Vec<String> {
     let inner = binds
         .trim()
         .strip_prefix('[')
