@@ -4,7 +4,7 @@
 //! does nothing but answer each update with one `sendMessage` (the ceiling
 //! of the fake and the driver themselves).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -42,6 +42,19 @@ pub struct Driven {
     pub updates: u64,
     pub seconds: f64,
     pub latencies: Latencies,
+    pub per_kind: BTreeMap<Kind, Latencies>,
+}
+
+impl Driven {
+    /// Prints the latencies per kind of command; returns them as JSON.
+    fn kinds(&self) -> serde_json::Value {
+        let mut kinds = serde_json::Map::new();
+        for (k, l) in &self.per_kind {
+            println!("    {:<8} {:>6} × {}", k.name(), l.len(), l.line());
+            kinds.insert(k.name().into(), merge(json!({"count": l.len()}), l.json()));
+        }
+        json!({ "kinds": kinds })
+    }
 }
 
 type Waiters = Arc<Mutex<HashMap<i64, (i64, oneshot::Sender<Instant>)>>>;
@@ -60,15 +73,15 @@ pub async fn drive(fake: &FakeTelegram, opts: &Options, shape: &Shape) -> anyhow
         let done = done.clone();
         tokio::spawn(async move {
             let mut pos = 0usize;
-            let mut seen = 0u64;
             while !done.is_cancelled() {
+                // The condition takes what arrived (only the new messages are copied).
+                let mut new = Vec::new();
                 let _ = fake
                     .wait_until(Duration::from_millis(50), |f| {
-                        f.requests("sendMessage") > seen
+                        new = f.sent_since(pos);
+                        !new.is_empty()
                     })
                     .await;
-                seen = fake.requests("sendMessage");
-                let new = fake.sent_since(pos);
                 pos += new.len();
                 let mut w = waiters.lock().unwrap_or_else(|e| e.into_inner());
                 for s in new {
@@ -98,6 +111,7 @@ pub async fn drive(fake: &FakeTelegram, opts: &Options, shape: &Shape) -> anyhow
         let mut rng = Rng::new(opts.seed.wrapping_add(chat * 7919));
         tokio::spawn(async move {
             let mut lat = Latencies::default();
+            let mut per_kind: BTreeMap<Kind, Latencies> = BTreeMap::new();
             let mut balance = 0;
             for i in 0..n {
                 let kind = Kind::next(&mut rng, &mut balance);
@@ -116,9 +130,13 @@ pub async fn drive(fake: &FakeTelegram, opts: &Options, shape: &Shape) -> anyhow
                     .map_err(|_| anyhow::anyhow!("chat {chat}: no reply within 30 s to {text:?}"))?
                     .map_err(|_| anyhow::anyhow!("driver stopped"))?;
                 lat.record(at.saturating_duration_since(t0));
+                per_kind
+                    .entry(kind)
+                    .or_default()
+                    .record(at.saturating_duration_since(t0));
                 bar.inc(1);
             }
-            Ok::<_, anyhow::Error>((lat, Instant::now()))
+            Ok::<_, anyhow::Error>((lat, per_kind, Instant::now()))
         })
     });
     let results = futures_util::future::join_all(tasks).await;
@@ -126,16 +144,21 @@ pub async fn drive(fake: &FakeTelegram, opts: &Options, shape: &Shape) -> anyhow
     let _ = collector.await;
     bar.finish_and_clear();
     let mut latencies = Latencies::default();
+    let mut per_kind: BTreeMap<Kind, Latencies> = BTreeMap::new();
     let mut last = start;
     for r in results {
-        let (l, end) = r??;
+        let (l, kinds, end) = r??;
         latencies.add(&l);
+        for (k, l) in kinds {
+            per_kind.entry(k).or_default().add(&l);
+        }
         last = last.max(end);
     }
     Ok(Driven {
         updates: opts.commands,
         seconds: (last - start).as_secs_f64(),
         latencies,
+        per_kind,
     })
 }
 
@@ -253,10 +276,11 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         );
         println!("  {ups:.0} updates/s in {:.2} s", d.seconds);
         println!("  reply latency {}", d.latencies.line());
+        let kinds = d.kinds();
         super::print_json(&merge(
             json!({"bench": "e2e-null-bot", "updates": d.updates, "chats": opts.chats,
                    "seconds": super::round3(d.seconds), "updates_per_s": ups.round()}),
-            d.latencies.json(),
+            merge(d.latencies.json(), kinds),
         ));
         return Ok(());
     }
@@ -329,6 +353,7 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         d.seconds
     );
     println!("  reply latency {}", d.latencies.line());
+    let kinds = d.kinds();
     println!(
         "  start: /readyz 200 after {:.1} ms, first getUpdates after {:.1} ms",
         ready.as_secs_f64() * 1000.0,
@@ -350,7 +375,7 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
             "idle_hwm_mib": super::round3(mib(idle_hwm)), "idle_rss_mib": super::round3(mib(idle_rss)),
             "peak_hwm_mib": super::round3(mib(load_hwm)), "rss_after_mib": super::round3(mib(load_rss)),
         }),
-        d.latencies.json(),
+        merge(d.latencies.json(), kinds),
     ));
     Ok(())
 }
