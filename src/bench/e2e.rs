@@ -337,6 +337,8 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
     let d = drive(&fake, &opts, &shape).await?;
     let (load_hwm, load_rss) = memory_kib(pid);
     drop(child);
+    // Kept only when something failed (the errors above name it).
+    let _ = std::fs::remove_file(&log);
 
     let backend = match url {
         DbUrl::Postgres(_) => "postgres",
