@@ -96,7 +96,7 @@ pub fn envelope(update: &Update, allowed: &HashSet<i64>) -> Option<Envelope> {
                     user_id: from.id.0 as i64,
                     lang: Lang::from_code(from.language_code.as_deref()),
                     input: Input::Edited,
-                    authorized: m.sender_chat.is_none() && authorized(&from.clone(), allowed),
+                    authorized: m.sender_chat.is_none() && authorized(from, allowed),
                     reply_to: Some(i64::from(m.id.0)),
                     sent_at: None,
                 },
