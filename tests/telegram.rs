@@ -239,7 +239,7 @@ both!(an_ambiguous_timeout_is_not_resent, |b| async move {
     wait_polling(&fake, 1).await;
     // The first reply reaches Telegram, but the answer comes too late.
     fake.hang_sends(1, Duration::from_secs(3));
-    fake.push_text(USER, USER, "/newproject Slow", Some("en"));
+    let slow = fake.push_text(USER, USER, "/newproject Slow", Some("en"));
     fake.push_text(USER, USER, "/add Next", Some("en"));
     fake.wait_sent(2, WAIT)
         .await
@@ -265,6 +265,16 @@ both!(an_ambiguous_timeout_is_not_resent, |b| async move {
         fake.sent_to(USER)[1].text.contains("Added #1 Next"),
         "the chat goes on after it"
     );
+    let mut conn = engine.db().get().await.unwrap();
+    let key = format!("{USER}:{}", slow.message_id);
+    let rows = radar::store::queries::outbox_for_key(&mut conn, &key)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].attempts, 1, "one attempt, counted");
+    assert!(rows[0].sent_at.is_none() && rows[0].failed_at.is_some());
+    let error = rows[0].last_error.clone().unwrap_or_default();
+    assert!(error.contains("ambiguous"), "{error}");
     drop(radar);
 });
 

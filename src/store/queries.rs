@@ -780,17 +780,8 @@ pub async fn lock_reply(conn: &mut Conn, id: i64) -> R<bool> {
     }
 }
 
-/// Counts a delivery attempt.
-pub async fn reply_attempted(conn: &mut Conn, id: i64) -> R<()> {
-    let _turn = conn.write_turn().await?;
-    dispatch!(conn, |c| {
-        diesel::update(outbox::table.find(id))
-            .set(outbox::attempts.eq(outbox::attempts + 1))
-            .execute(c)
-            .await?;
-    });
-    Ok(())
-}
+// Each outcome below also counts the attempt, in the same write: one
+// durable commit per delivery, not two.
 
 pub async fn reply_sent(conn: &mut Conn, id: i64, now: NaiveDateTime) -> R<()> {
     let _turn = conn.write_turn().await?;
@@ -799,6 +790,7 @@ pub async fn reply_sent(conn: &mut Conn, id: i64, now: NaiveDateTime) -> R<()> {
             .set((
                 outbox::sent_at.eq(now),
                 outbox::last_error.eq(None::<String>),
+                outbox::attempts.eq(outbox::attempts + 1),
             ))
             .execute(c)
             .await?;
@@ -810,7 +802,11 @@ pub async fn reply_retry(conn: &mut Conn, id: i64, at: NaiveDateTime, error: &st
     let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
-            .set((outbox::next_attempt_at.eq(at), outbox::last_error.eq(error)))
+            .set((
+                outbox::next_attempt_at.eq(at),
+                outbox::last_error.eq(error),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
             .execute(c)
             .await?;
     });
@@ -821,7 +817,11 @@ pub async fn reply_failed(conn: &mut Conn, id: i64, now: NaiveDateTime, error: &
     let _turn = conn.write_turn().await?;
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
-            .set((outbox::failed_at.eq(now), outbox::last_error.eq(error)))
+            .set((
+                outbox::failed_at.eq(now),
+                outbox::last_error.eq(error),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
             .execute(c)
             .await?;
     });

@@ -170,7 +170,6 @@ impl Sender {
         head: &OutboxRow,
     ) -> Result<bool, crate::store::StoreError> {
         let chat_id = head.chat_id;
-        queries::reply_attempted(conn, head.id).await?;
         if let Some(l) = &self.limits {
             l.per_chat.until_key_ready(&chat_id).await;
             l.global.until_ready().await;
