@@ -105,41 +105,25 @@ async fn the_same_chat_script_gives_the_same_replies_on_both_backends() {
 #[tokio::test(flavor = "multi_thread")]
 async fn one_message_mode_and_languages() {
     let db = TestDb::empty(Backend::Sqlite).await; // migrations run at start
-    let out = radar(&db.url)
-        .args(["chat", "-m", "/newproject Apollo"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let say = |args: &[&str]| {
+        let out = radar(&db.url).arg("chat").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = say(&["-m", "/newproject Apollo"]);
     assert!(text.starts_with("📁 Project: Apollo\n"), "{text}");
-    let out = radar(&db.url)
-        .args(["chat", "--lang", "ru", "--user-id", "5", "-m", "проекты"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = say(&["--lang", "ru", "--user-id", "5", "-m", "проекты"]);
     assert!(
         text.starts_with("📁 Контекст: проект не выбран\n") && text.contains("Apollo"),
         "{text}"
     );
     // A second run of the same text is a new message, not a duplicate.
-    let out = radar(&db.url)
-        .args(["chat", "-m", "/add Login"])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("Added #1 Login")
-    );
-    let out = radar(&db.url)
-        .args(["chat", "-m", "/add Login"])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("already exists")
-    );
+    assert!(say(&["-m", "/add Login"]).contains("Added #1 Login"));
+    assert!(say(&["-m", "/add Login"]).contains("already exists"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
