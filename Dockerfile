@@ -5,9 +5,8 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
-COPY src ./src
-COPY migrations ./migrations
-RUN cargo build --release --locked --bin radar \
+COPY crates ./crates
+RUN cargo build --release --locked -p radar --bin radar \
     && strip target/release/radar
 
 FROM debian:bookworm-slim

@@ -1,0 +1,14 @@
+-- The statements Radar's engine runs for one `add` command on SQLite, captured
+-- from the engine (radar-bench sql --write crates/radar-bench/bench). Do not edit: a test compares.
+BEGIN IMMEDIATE;
+INSERT INTO `processed_messages` (`message_id`, `chat_id`, `user_id`, `received_at`) VALUES ('capture:add', 1, 1, '2026-11-02 12:00:00') ON CONFLICT DO NOTHING;
+UPDATE `processed_messages` SET `processed_at` = '2026-11-02 12:00:00' WHERE ((`processed_messages`.`message_id` = 'capture:add') AND (`processed_messages`.`processed_at` IS NULL));
+SELECT `projects`.`id`, `projects`.`name`, `projects`.`name_key`, `projects`.`description`, `projects`.`status`, `projects`.`next_feature_number`, `projects`.`created_at`, `projects`.`updated_at` FROM (`user_context` INNER JOIN `projects` ON (`user_context`.`active_project_id` = `projects`.`id`)) WHERE (`user_context`.`user_id` = 1) LIMIT 1;
+SELECT `features`.`id`, `features`.`project_id`, `features`.`number`, `features`.`name`, `features`.`description`, `features`.`status`, `features`.`status_reason`, `features`.`assigned_teams`, `features`.`assigned_po`, `features`.`release_id`, `features`.`created_at`, `features`.`updated_at` FROM `features` WHERE (`features`.`project_id` = 1) ORDER BY `features`.`number` ASC;
+UPDATE `projects` SET `next_feature_number` = (`projects`.`next_feature_number` + 1) WHERE (`projects`.`id` = 1) RETURNING `next_feature_number`;
+INSERT INTO `features` (`project_id`, `number`, `name`, `status`, `created_at`, `updated_at`) VALUES (1, 4, 'Bench item 1', 'backlog', '2026-11-02 12:00:00', '2026-11-02 12:00:00') RETURNING `id`, `project_id`, `number`, `name`, `description`, `status`, `status_reason`, `assigned_teams`, `assigned_po`, `release_id`, `created_at`, `updated_at`;
+INSERT INTO `event_log` (`correlation_id`, `user_id`, `project_id`, `action`, `entity_type`, `entity_id`, `details`, `timestamp`, `created_at`) VALUES ('capture:add', 1, 1, 'create', 'feature', 4, '{"change":"feature_created","feature":{"id":4,"project_id":1,"number":4,"name":"Bench item 1","description":null,"status":"backlog","status_reason":null,"assigned_teams":null,"assigned_po":null,"release_id":null,"created_at":"2026-11-02T12:00:00","updated_at":"2026-11-02T12:00:00"}}', '2026-11-02 12:00:00', '2026-11-02 12:00:00') RETURNING `id`;
+INSERT INTO `outbox` (`chat_id`, `message_key`, `text`, `parse_mode`, `reply_markup`, `reply_to_message_id`, `created_at`) VALUES (1, 'capture:add', '📁 Project: <b>Bench 1</b>
+
+➕ Added #4 Bench item 1 (backlog).', 'HTML', '{"inline_keyboard":[[{"callback_data":"st:4:b","text":"• backlog"},{"callback_data":"st:4:p","text":"🗓 planned"},{"callback_data":"st:4:w","text":"🔵 in progress"}],[{"callback_data":"st:4:x","text":"⛔ blocked"},{"callback_data":"st:4:d","text":"✅ done"},{"callback_data":"st:4:c","text":"✖️ cancelled"}]]}', 1, '2026-11-02 12:00:00') RETURNING `id`;
+COMMIT;

@@ -1,0 +1,34 @@
+-- The statements Radar's engine runs for one `changes` command on SQLite, captured
+-- from the engine (radar-bench sql --write crates/radar-bench/bench). Do not edit: a test compares.
+BEGIN IMMEDIATE;
+INSERT INTO `processed_messages` (`message_id`, `chat_id`, `user_id`, `received_at`) VALUES ('capture:changes', 1, 1, '2026-11-02 12:00:00') ON CONFLICT DO NOTHING;
+UPDATE `processed_messages` SET `processed_at` = '2026-11-02 12:00:00' WHERE ((`processed_messages`.`message_id` = 'capture:changes') AND (`processed_messages`.`processed_at` IS NULL));
+SELECT `projects`.`id`, `projects`.`name`, `projects`.`name_key`, `projects`.`description`, `projects`.`status`, `projects`.`next_feature_number`, `projects`.`created_at`, `projects`.`updated_at` FROM (`user_context` INNER JOIN `projects` ON (`user_context`.`active_project_id` = `projects`.`id`)) WHERE (`user_context`.`user_id` = 1) LIMIT 1;
+SELECT `event_log`.`id`, `event_log`.`correlation_id`, `event_log`.`user_id`, `event_log`.`project_id`, `event_log`.`action`, `event_log`.`entity_type`, `event_log`.`entity_id`, `event_log`.`details`, `event_log`.`timestamp`, `event_log`.`created_at`, `event_log`.`reverts_event_id` FROM `event_log` WHERE (((((`event_log`.`project_id` = 1) AND (`event_log`.`timestamp` >= '2026-11-02 00:00:00')) AND (`event_log`.`timestamp` < '2026-11-02 12:00:01')) AND (`event_log`.`reverts_event_id` IS NULL)) AND (`event_log`.`entity_type` != 'context')) ORDER BY `event_log`.`timestamp` DESC, `event_log`.`id` DESC LIMIT 2000;
+SELECT `event_log`.`id`, `event_log`.`correlation_id`, `event_log`.`user_id`, `event_log`.`project_id`, `event_log`.`action`, `event_log`.`entity_type`, `event_log`.`entity_id`, `event_log`.`details`, `event_log`.`timestamp`, `event_log`.`created_at`, `event_log`.`reverts_event_id` FROM `event_log` WHERE (`event_log`.`reverts_event_id` IN (9, 8, 7, 6, 5, 4, 3, 1));
+INSERT INTO `outbox` (`chat_id`, `message_key`, `text`, `parse_mode`, `reply_to_message_id`, `created_at`) VALUES (1, 'capture:changes', '📁 Project: <b>Bench 1</b>
+
+<b>What changed today</b> (8 changes)
+
+<b>#2 Seed feature 2</b>
+• 2026-11-02 12:00 · you · release — → 11
+• 2026-11-02 12:00 · you · created
+
+<b>#4 Bench item 1</b>
+• 2026-11-02 12:00 · you · created
+
+<b>release 11</b>
+• 2026-11-02 12:00 · you · created
+
+<b>release 10</b>
+• 2026-11-02 12:00 · you · created
+
+<b>#3 Seed feature 3</b>
+• 2026-11-02 12:00 · you · created
+
+<b>#1 Seed feature 1</b>
+• 2026-11-02 12:00 · you · created
+
+<b>project Bench 1</b>
+• 2026-11-02 12:00 · you · created', 'HTML', 1, '2026-11-02 12:00:00') RETURNING `id`;
+COMMIT;

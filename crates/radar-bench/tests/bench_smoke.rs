@@ -1,0 +1,232 @@
+//! Small runs of every `radar-bench` benchmark, so the tools keep working,
+//! and the check that `bench/` still holds the statements the engine runs.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use radar_bench::{Shape, Target};
+use radar_engine::change::{Change, decode};
+use radar_store::test_support::bench;
+use radar_store::{Backend, DbUrl, FeatureStatus, event_log};
+use radar_testkit::{TestDb, both};
+use serde_json::Value;
+
+fn url(db: &DbUrl) -> String {
+    match db {
+        DbUrl::Sqlite(p) | DbUrl::Postgres(p) => p.clone(),
+    }
+}
+
+/// Runs radar-bench; returns the JSON of its last line (panics with its output on failure).
+fn bench(db: Option<&DbUrl>, args: &[&str]) -> Value {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_radar-bench"));
+    cmd.args(args).env_remove("DATABASE_URL");
+    if args[0] != "sql" {
+        cmd.arg("--quiet");
+    }
+    if let Some(db) = db {
+        cmd.env("DATABASE_URL", url(db));
+    }
+    let out = cmd.output().expect("radar-bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "radar-bench {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last}"))
+}
+
+const SHAPE: [&str; 8] = [
+    "--users",
+    "4",
+    "--projects",
+    "2",
+    "--features",
+    "3",
+    "--releases",
+    "2",
+];
+
+async fn engine(backend: Backend) {
+    let db = TestDb::empty(backend).await;
+    let mut args = vec!["engine", "-n", "60", "-c", "2"];
+    args.extend(SHAPE);
+    let v = bench(Some(&db.url), &args);
+    assert_eq!(v["bench"], "engine");
+    assert_eq!(v["commands"], 60);
+    assert!(v["commands_per_s"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["p99_ms"].as_f64().unwrap() > 0.0, "{v}");
+    // A second run on the same database reuses the seed.
+    let v = bench(Some(&db.url), &args);
+    assert_eq!(v["commands"], 60);
+}
+
+async fn history(backend: Backend) {
+    let db = TestDb::empty(backend).await;
+    let v = bench(
+        Some(&db.url),
+        &[
+            "history",
+            "-m",
+            "20000",
+            "--projects",
+            "4",
+            "--features",
+            "10",
+            "--days",
+            "30",
+            "-i",
+            "3",
+        ],
+    );
+    assert_eq!(v["bench"], "history");
+    assert_eq!(v["events"], 20000);
+    assert_eq!(v["seq_scans"], 0, "{v}");
+    // The filled events decode: "what changed" shows them, not only counts them.
+    assert!(v["shown_changes"].as_u64().unwrap() > 0, "{v}");
+    for q in ["changes today", "changes this week", "history"] {
+        assert_eq!(v["queries"][q]["count"], 3, "{v}");
+    }
+}
+
+/// The events `radar-bench history` fills are the engine's typed events:
+/// read back through the store, they decode, and re-encode to the same JSON.
+async fn filled_events_decode(backend: Backend) {
+    let db = TestDb::empty(backend).await;
+    let target = Target::open(&db.url, 2).await.expect("database opens");
+    let shape = Shape {
+        users: 2,
+        projects: 2,
+        features: 1,
+        releases: 1,
+    };
+    radar_bench::seed(&target, &shape, 1, true)
+        .await
+        .expect("seed runs");
+    let mut conn = target.db.get().await.expect("connection");
+    let added = bench::fill_bench_features(&mut conn, "Bench ", 3)
+        .await
+        .expect("features filled");
+    assert_eq!(added, 4, "#2 and #3 in both projects");
+    let n = bench::fill_status_events(&mut conn, 0..6, 6, 3600)
+        .await
+        .expect("events filled");
+    assert_eq!(n, 6);
+    for g in 0..6 {
+        let rows = event_log::of_command(&mut conn, &format!("history:{g}"))
+            .await
+            .expect("events read");
+        assert_eq!(rows.len(), 1, "event {g}");
+        let e = decode(&rows[0]).unwrap_or_else(|err| panic!("event {g}: {err}"));
+        match &e.change {
+            Change::FeatureUpdated { diff, .. } => {
+                let status = diff.status.as_ref().expect("a status change");
+                assert_eq!(status.before, FeatureStatus::Backlog);
+                assert_eq!(
+                    status.after,
+                    if g % 2 == 0 {
+                        FeatureStatus::InProgress
+                    } else {
+                        FeatureStatus::Blocked
+                    }
+                );
+            }
+            other => panic!("event {g} decodes as {other:?}"),
+        }
+        assert_eq!(e.change.to_json(), rows[0].details, "event {g}");
+        assert_eq!(rows[0].action, e.change.action());
+    }
+}
+
+/// `bench/sqlite/*.sql` and `bench/pgbench/*.sql` are exactly what the engine runs.
+async fn sql_in_sync(backend: Backend) {
+    let db = TestDb::empty(backend).await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench");
+    let v = bench(Some(&db.url), &["sql", "--check", dir]);
+    assert_eq!(v["in_sync"], true);
+}
+
+/// The `radar` binary, built once (`cargo test -p radar-bench` alone does
+/// not build it): `cargo build -p radar --bin radar` in the same target
+/// directory and profile as radar-bench itself.
+fn radar_bin() -> &'static str {
+    static BIN: OnceLock<String> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_BIN_EXE_radar-bench"))
+            .parent()
+            .expect("radar-bench is in a directory")
+            .to_path_buf();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", "radar", "--bin", "radar", "--manifest-path"])
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml"));
+        if dir.ends_with("release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "cargo build -p radar failed");
+        let bin = dir.join(format!("radar{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.exists(), "{} was not built", bin.display());
+        bin.to_string_lossy().into_owned()
+    })
+}
+
+async fn e2e(backend: Backend) {
+    let radar = tokio::task::spawn_blocking(radar_bin)
+        .await
+        .expect("radar builds");
+    let db = TestDb::empty(backend).await;
+    let v = bench(
+        Some(&db.url),
+        &[
+            "e2e",
+            "-n",
+            "40",
+            "-c",
+            "4",
+            "--features",
+            "3",
+            "--releases",
+            "2",
+            "--radar",
+            radar,
+        ],
+    );
+    assert_eq!(v["bench"], "e2e");
+    assert_eq!(v["updates"], 40);
+    assert!(v["updates_per_s"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["ready_ms"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["peak_hwm_mib"].as_f64().unwrap() > 0.0, "{v}");
+}
+
+both!(engine_mix, engine);
+both!(history_fill_and_plans, history);
+both!(bench_sql_in_sync, sql_in_sync);
+both!(history_fill_is_typed_events, filled_events_decode);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_sqlite() {
+    e2e(Backend::Sqlite).await;
+}
+
+#[test]
+fn e2e_null_bot() {
+    let v = bench(None, &["e2e", "--null-bot", "-n", "200", "-c", "4"]);
+    assert_eq!(v["bench"], "e2e-null-bot");
+    assert_eq!(v["updates"], 200);
+}
+
+#[test]
+fn compare_script_parses() {
+    let status = Command::new("bash")
+        .args([
+            "-n",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/bench/compare.sh"),
+        ])
+        .status()
+        .expect("bash runs");
+    assert!(status.success());
+}

@@ -1,0 +1,360 @@
+//! Features: add, list, show, status, fields, delete.
+
+use std::collections::HashMap;
+
+use radar_store::features::{self, Feature, FeatureChanges, NewFeature};
+use radar_store::{FeatureId, FeatureNumber, FeatureStatus, projects, releases};
+
+use super::{Applied, Cx, Done, Fail};
+use crate::change::{Change, Delta, FeatureDiff, FeatureRef, FeatureSnapshot};
+use crate::describe::{label, short};
+use crate::parse::FeatureFilter;
+use crate::reject::Rejection;
+use crate::render::{Button, Keyboard, esc};
+use crate::status::StatusWords;
+use crate::tr;
+
+/// Feature fields set by a simple command.
+#[derive(Clone, Copy)]
+pub(super) enum Field {
+    Teams,
+    Po,
+    Description,
+    Name,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::Teams => "teams",
+            Field::Po => "po",
+            Field::Description => "description",
+            Field::Name => "name",
+        }
+    }
+
+    fn get(self, f: &Feature) -> Option<String> {
+        match self {
+            Field::Teams => f.assigned_teams.clone(),
+            Field::Po => f.assigned_po.clone(),
+            Field::Description => f.description.clone(),
+            Field::Name => Some(f.name.clone()),
+        }
+    }
+
+    /// The change to the row and the event's diff.
+    fn set(self, before: Option<String>, after: String) -> (FeatureChanges, FeatureDiff) {
+        let mut ch = FeatureChanges::default();
+        let mut diff = FeatureDiff::default();
+        match self {
+            Field::Teams => {
+                ch.assigned_teams = Some(Some(after.clone()));
+                diff.teams = Delta::new(before, Some(after));
+            }
+            Field::Po => {
+                ch.assigned_po = Some(Some(after.clone()));
+                diff.po = Delta::new(before, Some(after));
+            }
+            Field::Description => {
+                ch.description = Some(Some(after.clone()));
+                diff.description = Delta::new(before, Some(after));
+            }
+            Field::Name => {
+                ch.name = Some(after.clone());
+                diff.name = Delta::new(before.unwrap_or_default(), after);
+            }
+        }
+        (ch, diff)
+    }
+}
+
+impl Cx<'_> {
+    pub(super) async fn add_feature(&mut self, name: &str, description: Option<String>) -> Applied {
+        let p = self.writable_project()?;
+        let existing = features::list(self.conn, p.id, &[]).await?;
+        let key = name.to_lowercase();
+        if let Some(f) = existing
+            .iter()
+            .find(|f| f.name.to_lowercase() == key && f.status != FeatureStatus::Cancelled)
+        {
+            return Ok(Done::unchanged(tr!(
+                self.lang,
+                "{} already exists ({}). Nothing changed.",
+                "{} уже есть ({}). Ничего не изменилось.",
+                Self::feature_title(f),
+                f.status.label(self.lang)
+            ))
+            .with_keyboard(self.status_keyboard(f)));
+        }
+        let number = projects::take_feature_number(self.conn, p.id).await?;
+        let f = features::insert(
+            self.conn,
+            &NewFeature {
+                id: None,
+                project_id: p.id,
+                number,
+                name: name.to_string(),
+                description,
+                status: FeatureStatus::Backlog,
+                status_reason: None,
+                assigned_teams: None,
+                assigned_po: None,
+                release_id: None,
+                created_at: self.now,
+                updated_at: self.now,
+            },
+        )
+        .await?;
+        let change = Change::FeatureCreated {
+            feature: FeatureSnapshot::from(&f),
+        };
+        self.log(&change, f.id.0, Some(p.id)).await?;
+        Ok(Done::changed(tr!(
+            self.lang,
+            "➕ Added {} ({}).",
+            "➕ Добавлена фича {} ({}).",
+            Self::feature_title(&f),
+            FeatureStatus::Backlog.label(self.lang)
+        ))
+        .with_keyboard(self.status_keyboard(&f)))
+    }
+
+    pub(super) async fn features(&mut self, filter: FeatureFilter) -> Applied {
+        let p = self.active_project()?;
+        let statuses: &[FeatureStatus] = match &filter {
+            FeatureFilter::All => &[],
+            FeatureFilter::Open => FeatureStatus::OPEN,
+            FeatureFilter::Only(s) => std::slice::from_ref(s),
+        };
+        let list = features::list(self.conn, p.id, statuses).await?;
+        let releases: HashMap<_, String> = releases::list(self.conn, p.id)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.version))
+            .collect();
+        let lang = self.lang;
+        let title = match &filter {
+            FeatureFilter::All => tr!(lang, "<b>All features</b>", "<b>Все фичи</b>"),
+            FeatureFilter::Open => tr!(lang, "<b>Open features</b>", "<b>Открытые фичи</b>"),
+            FeatureFilter::Only(s) => tr!(
+                lang,
+                "<b>Features: {}</b>",
+                "<b>Фичи: {}</b>",
+                s.label(lang)
+            ),
+        };
+        if list.is_empty() {
+            let hint = match filter {
+                FeatureFilter::Only(_) => tr!(
+                    lang,
+                    "None. All features: /features all",
+                    "Таких нет. Все фичи: /features all"
+                ),
+                _ => tr!(
+                    lang,
+                    "None yet. Add one: /add NAME",
+                    "Пока нет. Добавьте: /add НАЗВАНИЕ"
+                ),
+            };
+            return Ok(Done::unchanged(format!("{title}\n{hint}")));
+        }
+        let mut lines = vec![format!("{title} ({})", list.len())];
+        for f in &list {
+            let mut line = format!(
+                "{} {} — {}",
+                f.status.icon(),
+                Self::feature_title(f),
+                f.status.label(lang)
+            );
+            if let Some(r) = &f.status_reason {
+                line.push_str(&format!(": <i>{}</i>", esc(r)));
+            }
+            if let Some(t) = &f.assigned_teams {
+                line.push_str(&format!(" · 👥 {}", esc(t)));
+            }
+            if let Some(v) = f.release_id.and_then(|id| releases.get(&id)) {
+                line.push_str(&format!(" · 🚀 {}", esc(v)));
+            }
+            lines.push(line);
+        }
+        Ok(Done::unchanged(lines.join("\n")))
+    }
+
+    pub(super) async fn show_feature(&mut self, n: FeatureNumber) -> Applied {
+        let p = self.active_project()?;
+        let f = self.feature(&p, n).await?;
+        let lang = self.lang;
+        let view = self.view();
+        let mut lines = vec![format!("<b>{}</b>", Self::feature_title(&f))];
+        let mut status = format!("{} {}", f.status.icon(), f.status.label(lang));
+        if let Some(r) = &f.status_reason {
+            status.push_str(&format!(": <i>{}</i>", esc(r)));
+        }
+        lines.push(tr!(lang, "Status: {}", "Статус: {}", status));
+        if let Some(d) = &f.description {
+            lines.push(tr!(lang, "Description: {}", "Описание: {}", esc(d)));
+        }
+        let or_dash = |s: &Option<String>| s.as_deref().map(esc).unwrap_or_else(|| "—".into());
+        lines.push(tr!(
+            lang,
+            "Teams: {}",
+            "Команды: {}",
+            or_dash(&f.assigned_teams)
+        ));
+        lines.push(tr!(lang, "PO: {}", "PO: {}", or_dash(&f.assigned_po)));
+        let release = match f.release_id {
+            Some(id) => releases::get(self.conn, id).await?.map(|r| r.version),
+            None => None,
+        };
+        lines.push(tr!(lang, "Release: {}", "Релиз: {}", or_dash(&release)));
+        lines.push(tr!(
+            lang,
+            "Created {}, updated {}",
+            "Создана {}, изменена {}",
+            view.time(f.created_at),
+            view.time(f.updated_at)
+        ));
+        Ok(Done::unchanged(lines.join("\n")).with_keyboard(self.status_keyboard(&f)))
+    }
+
+    pub(super) async fn set_status(
+        &mut self,
+        f: Feature,
+        status: FeatureStatus,
+        reason: Option<String>,
+    ) -> Applied {
+        let lang = self.lang;
+        let in_other_project = self.project.as_ref().map(|p| p.id) != Some(f.project_id);
+        if f.status == status && (reason.is_none() || reason == f.status_reason) {
+            return Ok(Done::unchanged(tr!(
+                lang,
+                "{} is already {}. Nothing changed.",
+                "{} уже в статусе «{}». Ничего не изменилось.",
+                Self::feature_title(&f),
+                status.label(lang)
+            ))
+            .with_keyboard(self.status_keyboard(&f)));
+        }
+        let changes = FeatureChanges {
+            status: Some(status),
+            status_reason: Some(reason.clone()),
+            updated_at: Some(self.now),
+            ..Default::default()
+        };
+        let updated = features::update(self.conn, f.id, &changes).await?;
+        let change = Change::FeatureUpdated {
+            feature: FeatureRef::from(&f),
+            diff: FeatureDiff {
+                status: Delta::new(f.status, updated.status),
+                status_reason: Delta::new(f.status_reason.clone(), updated.status_reason.clone()),
+                ..FeatureDiff::default()
+            },
+        };
+        self.log(&change, f.id.0, Some(f.project_id)).await?;
+        let mut text = format!(
+            "{} {}: {} → <b>{}</b>",
+            status.icon(),
+            Self::feature_title(&f),
+            f.status.label(lang),
+            status.label(lang)
+        );
+        if let Some(r) = &reason {
+            text.push_str(&format!(" (<i>{}</i>)", esc(r)));
+        }
+        if in_other_project && let Some(p) = projects::get(self.conn, f.project_id).await? {
+            text.push_str(&tr!(
+                lang,
+                "\n(in project <b>{}</b>)",
+                "\n(в проекте <b>{}</b>)",
+                esc(&p.name)
+            ));
+        }
+        Ok(Done::changed(text).with_keyboard(self.status_keyboard(&updated)))
+    }
+
+    pub(super) async fn update_field(
+        &mut self,
+        number: FeatureNumber,
+        field: Field,
+        value: String,
+    ) -> Applied {
+        let f = self.writable_feature(number).await?;
+        let lang = self.lang;
+        let current = field.get(&f);
+        if current.as_deref() == Some(value.as_str()) {
+            return Ok(Done::unchanged(tr!(
+                lang,
+                "{}: {} is already «{}». Nothing changed.",
+                "{}: {} уже «{}». Ничего не изменилось.",
+                Self::feature_title(&f),
+                label(field.key(), lang),
+                esc(&value)
+            )));
+        }
+        let (mut changes, diff) = field.set(current.clone(), value.clone());
+        changes.updated_at = Some(self.now);
+        features::update(self.conn, f.id, &changes).await?;
+        let change = Change::FeatureUpdated {
+            feature: FeatureRef::from(&f),
+            diff,
+        };
+        self.log(&change, f.id.0, Some(f.project_id)).await?;
+        Ok(Done::changed(tr!(
+            lang,
+            "✏️ {}: {} {} → {}",
+            "✏️ {}: {} {} → {}",
+            Self::feature_title(&f),
+            label(field.key(), lang),
+            esc(&short(current.as_deref().unwrap_or("—"))),
+            esc(&short(&value))
+        )))
+    }
+
+    pub(super) fn confirm_delete(&self, f: &Feature) -> Done {
+        let lang = self.lang;
+        Done::unchanged(tr!(
+            lang,
+            "Delete {}? Press the button, or type <code>/delete {} yes</code>. (/undo can bring it back.)",
+            "Удалить {}? Нажмите кнопку или напишите <code>/delete {} yes</code>. (Вернуть можно через /undo.)",
+            Self::feature_title(f),
+            f.number
+        ))
+        .with_keyboard(Keyboard(vec![vec![
+            Button {
+                text: tr!(lang, "🗑 Yes, delete #{}", "🗑 Да, удалить #{}", f.number),
+                data: format!("del:{}", f.id),
+            },
+            Button {
+                text: tr!(lang, "Cancel", "Отмена"),
+                data: "nop".into(),
+            },
+        ]]))
+    }
+
+    /// The confirmation button: a feature deleted since is reported, not an error.
+    pub(super) async fn delete_feature_by_id(&mut self, id: FeatureId) -> Applied {
+        match self.writable_feature_by_id(id).await {
+            Ok(f) => self.delete_feature(f).await,
+            Err(Fail::Rejected(Rejection::FeatureGone)) => Ok(Done::unchanged(tr!(
+                self.lang,
+                "That feature is already deleted. Nothing changed.",
+                "Эта фича уже удалена. Ничего не изменилось."
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) async fn delete_feature(&mut self, f: Feature) -> Applied {
+        features::delete(self.conn, f.id).await?;
+        let change = Change::FeatureDeleted {
+            feature: FeatureSnapshot::from(&f),
+        };
+        self.log(&change, f.id.0, Some(f.project_id)).await?;
+        Ok(Done::changed(tr!(
+            self.lang,
+            "🗑 Deleted {}. /undo brings it back.",
+            "🗑 Фича {} удалена. Вернуть: /undo",
+            Self::feature_title(&f)
+        )))
+    }
+}

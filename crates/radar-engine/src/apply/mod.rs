@@ -1,0 +1,316 @@
+//! Applying commands inside the message's transaction. Each kind of command
+//! has its module; every change appends its typed event ([`Change`]) here,
+//! so "what changed" and "undo" can be answered from the log.
+
+mod features;
+mod history;
+mod projects;
+mod releases;
+mod undo;
+
+use chrono::NaiveDateTime;
+use radar_store::event_log::{self, NewEvent};
+use radar_store::features::Feature;
+use radar_store::projects::Project;
+use radar_store::{Conn, EventId, FeatureId, FeatureNumber, ProjectId, StoreError, UserId};
+
+use crate::change::Change;
+use crate::message::{Input, Outcome};
+use crate::parse::{self, Command, ParseContext, ParseError};
+use crate::reject::Rejection;
+use crate::render::{Button, Keyboard, View};
+use crate::status::StatusWords;
+use crate::{Engine, EngineError, Lang, tr};
+
+/// A command that went through: its reply and whether it changed data.
+#[derive(Debug)]
+pub(crate) struct Done {
+    pub outcome: Outcome,
+    pub text: String,
+    pub keyboard: Option<Keyboard>,
+}
+
+impl Done {
+    /// Data changed (the command wrote events).
+    fn changed(text: String) -> Done {
+        Done {
+            outcome: Outcome::Changed,
+            text,
+            keyboard: None,
+        }
+    }
+
+    /// A read, or a command that would change nothing.
+    fn unchanged(text: String) -> Done {
+        Done {
+            outcome: Outcome::Unchanged,
+            text,
+            keyboard: None,
+        }
+    }
+
+    fn with_keyboard(mut self, k: Keyboard) -> Done {
+        if !k.0.is_empty() {
+            self.keyboard = Some(k);
+        }
+        self
+    }
+}
+
+/// Why a command did not go through.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    /// A clear refusal for the user; nothing changed.
+    Rejected(Rejection),
+    /// Not for us (a command addressed to another bot).
+    Ignored,
+    /// Our side failed: the transaction is rolled back.
+    Engine(EngineError),
+}
+
+impl From<Rejection> for Fail {
+    fn from(r: Rejection) -> Self {
+        Fail::Rejected(r)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail::Engine(EngineError::Store(e))
+    }
+}
+
+type Applied = Result<Done, Fail>;
+
+/// A command being applied: the transaction's connection and what the
+/// command runs with.
+pub(crate) struct Cx<'a> {
+    pub conn: &'a mut Conn,
+    pub engine: &'a Engine,
+    pub user: UserId,
+    pub lang: Lang,
+    pub key: &'a str,
+    /// Wall-clock now (UTC) for created_at/updated_at.
+    pub now: NaiveDateTime,
+    /// When the user sent the message: the events' timestamp.
+    pub at: NaiveDateTime,
+    /// The active project; updated when a command switches it.
+    pub project: Option<Project>,
+    /// Data events written so far (checks that "changed" means it).
+    pub data_events: usize,
+}
+
+impl Cx<'_> {
+    pub fn view(&self) -> View {
+        View {
+            lang: self.lang,
+            tz: self.engine.config().tz,
+            me: self.user,
+        }
+    }
+
+    pub async fn dispatch(&mut self, input: &Input) -> Applied {
+        match input {
+            Input::Edited => Err(Rejection::Edited.into()),
+            Input::Forwarded => Err(Rejection::Forwarded.into()),
+            Input::NonText => Err(Rejection::NonText.into()),
+            Input::Text(text) => {
+                let ctx = ParseContext {
+                    bot_username: self.engine.config().bot_username.as_deref(),
+                    today: self.engine.today(),
+                };
+                match parse::parse(text, &ctx) {
+                    Ok(cmd) => self.apply(cmd).await,
+                    Err(ParseError::NotForMe) => Err(Fail::Ignored),
+                    Err(e) => Err(Rejection::Parse(e).into()),
+                }
+            }
+            Input::Button(data) => {
+                let cmd = parse::parse_button(data).map_err(Rejection::Parse)?;
+                self.apply(cmd).await
+            }
+        }
+    }
+
+    async fn apply(&mut self, cmd: Command) -> Applied {
+        use features::Field;
+        match cmd {
+            Command::Help => Ok(Done::unchanged(crate::help::help(self.lang))),
+            Command::WhoAmI => Ok(self.whoami()),
+            Command::Dismiss => Ok(Done::unchanged(tr!(
+                self.lang,
+                "OK, nothing changed.",
+                "Хорошо, ничего не меняю."
+            ))),
+            Command::Projects => self.projects().await,
+            Command::NewProject { name, description } => self.new_project(&name, description).await,
+            Command::Use { name } => self.use_project(&name).await,
+            Command::UseId(id) => self.use_project_id(id).await,
+            Command::Archive { name } => self.archive(&name).await,
+            Command::AddFeature { name, description } => self.add_feature(&name, description).await,
+            Command::Features(filter) => self.features(filter).await,
+            Command::ShowFeature(n) => self.show_feature(n).await,
+            Command::SetStatus {
+                number,
+                status,
+                reason,
+            } => {
+                let f = self.writable_feature(number).await?;
+                self.set_status(f, status, reason).await
+            }
+            Command::SetStatusById { feature_id, status } => {
+                let f = self.writable_feature_by_id(feature_id).await?;
+                self.set_status(f, status, None).await
+            }
+            Command::Team { number, teams } => self.update_field(number, Field::Teams, teams).await,
+            Command::Po { number, name } => self.update_field(number, Field::Po, name).await,
+            Command::Describe { number, text } => {
+                self.update_field(number, Field::Description, text).await
+            }
+            Command::Rename { number, name } => self.update_field(number, Field::Name, name).await,
+            Command::Delete { number, confirmed } => {
+                let f = self.writable_feature(number).await?;
+                if confirmed {
+                    self.delete_feature(f).await
+                } else {
+                    Ok(self.confirm_delete(&f))
+                }
+            }
+            Command::DeleteById(id) => self.delete_feature_by_id(id).await,
+            Command::NewRelease { version, date } => self.new_release(version, date).await,
+            Command::Releases => self.releases().await,
+            Command::Plan { number, version } => self.plan(number, Some(version)).await,
+            Command::Unplan(number) => self.plan(number, None).await,
+            Command::Ship { version } => self.ship(&version).await,
+            Command::Changes(period) => self.changes(period).await,
+            Command::History(n) => self.history(n).await,
+            Command::Undo => self.undo().await,
+        }
+    }
+
+    // ------------------------------------------------------------ the log
+
+    /// Appends a command's change to the event log.
+    async fn log(
+        &mut self,
+        change: &Change,
+        entity_id: i64,
+        project: Option<ProjectId>,
+    ) -> Result<EventId, Fail> {
+        self.append(change, entity_id, project, None).await
+    }
+
+    async fn append(
+        &mut self,
+        change: &Change,
+        entity_id: i64,
+        project: Option<ProjectId>,
+        reverts: Option<EventId>,
+    ) -> Result<EventId, Fail> {
+        let details = change.to_json();
+        let id = event_log::append(
+            self.conn,
+            &NewEvent {
+                correlation_id: self.key,
+                user_id: self.user,
+                project_id: project,
+                action: if reverts.is_some() {
+                    radar_store::Action::Undo
+                } else {
+                    change.action()
+                },
+                entity_type: change.entity_kind(),
+                entity_id,
+                details: &details,
+                timestamp: self.at,
+                created_at: self.now,
+                reverts_event_id: reverts,
+            },
+        )
+        .await?;
+        if change.is_data() {
+            self.data_events += 1;
+        }
+        Ok(id)
+    }
+
+    // ------------------------------------------------------------ lookups
+
+    /// The active project, for a command that reads it.
+    fn active_project(&self) -> Result<Project, Rejection> {
+        self.project.clone().ok_or(Rejection::NoProject)
+    }
+
+    /// The active project, for a command that changes it.
+    fn writable_project(&self) -> Result<Project, Rejection> {
+        let p = self.active_project()?;
+        if p.is_archived() {
+            return Err(Rejection::Archived { project: p.name });
+        }
+        Ok(p)
+    }
+
+    /// Feature `#n` of the active project.
+    async fn feature(&mut self, project: &Project, n: FeatureNumber) -> Result<Feature, Fail> {
+        radar_store::features::by_number(self.conn, project.id, n)
+            .await?
+            .ok_or_else(|| {
+                Rejection::NoFeature {
+                    number: n,
+                    project: project.name.clone(),
+                }
+                .into()
+            })
+    }
+
+    /// Feature `#n` of the active project, which must be writable.
+    async fn writable_feature(&mut self, n: FeatureNumber) -> Result<Feature, Fail> {
+        let p = self.writable_project()?;
+        self.feature(&p, n).await
+    }
+
+    /// A feature a button names by id (in any project, which must be writable).
+    async fn writable_feature_by_id(&mut self, id: FeatureId) -> Result<Feature, Fail> {
+        let f = radar_store::features::get(self.conn, id)
+            .await?
+            .ok_or(Rejection::FeatureGone)?;
+        match radar_store::projects::get(self.conn, f.project_id).await? {
+            Some(p) if p.is_archived() => Err(Rejection::Archived { project: p.name }.into()),
+            Some(_) => Ok(f),
+            None => Err(Rejection::FeatureGone.into()),
+        }
+    }
+
+    // ------------------------------------------------------------ shared replies
+
+    fn feature_title(f: &Feature) -> String {
+        format!("#{} {}", f.number, crate::render::esc(&f.name))
+    }
+
+    /// A status picker under a feature.
+    fn status_keyboard(&self, f: &Feature) -> Keyboard {
+        let buttons: Vec<Button> = radar_store::FeatureStatus::ALL
+            .iter()
+            .map(|&s| Button {
+                text: if s == f.status {
+                    format!("• {}", s.label(self.lang))
+                } else {
+                    format!("{} {}", s.icon(), s.label(self.lang))
+                },
+                data: format!("st:{}:{}", f.id, s.code()),
+            })
+            .collect();
+        Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect())
+    }
+
+    fn whoami(&self) -> Done {
+        let project = self.project.as_ref().map(|p| crate::render::esc(&p.name));
+        Done::unchanged(tr!(
+            self.lang,
+            "You are user <code>{}</code>, language: English, allowed.\nActive project: {}",
+            "Вы — пользователь <code>{}</code>, язык: русский, доступ есть.\nАктивный проект: {}",
+            self.user,
+            project.unwrap_or_else(|| tr!(self.lang, "none", "не выбран"))
+        ))
+    }
+}

@@ -1,0 +1,248 @@
+//! Releases: create, list with progress, plan features into them, ship.
+
+use chrono::NaiveDate;
+use radar_store::features::{self, Feature, FeatureChanges};
+use radar_store::releases::{self, NewRelease, Release, ReleaseChanges};
+use radar_store::{FeatureNumber, FeatureStatus, ProjectId, ReleaseStatus};
+
+use super::{Applied, Cx, Done, Fail};
+use crate::change::{
+    Change, Delta, FeatureDiff, FeatureRef, ReleaseDiff, ReleaseRef, ReleaseSnapshot,
+};
+use crate::describe::release_status;
+use crate::reject::Rejection;
+use crate::render::{esc, show_date};
+use crate::tr;
+
+impl Cx<'_> {
+    /// The release `version` of a project, or a rejection listing the known ones.
+    async fn release_named(&mut self, project: ProjectId, version: &str) -> Result<Release, Fail> {
+        if let Some(r) = releases::by_version(self.conn, project, version).await? {
+            return Ok(r);
+        }
+        let known = releases::list(self.conn, project)
+            .await?
+            .into_iter()
+            .map(|r| r.version)
+            .collect();
+        Err(Rejection::UnknownRelease {
+            version: version.to_string(),
+            known,
+        }
+        .into())
+    }
+
+    pub(super) async fn new_release(
+        &mut self,
+        version: String,
+        date: Option<NaiveDate>,
+    ) -> Applied {
+        let p = self.writable_project()?;
+        let lang = self.lang;
+        if let Some(r) = releases::by_version(self.conn, p.id, &version).await? {
+            return Ok(Done::unchanged(tr!(
+                lang,
+                "Release <b>{}</b> already exists. Nothing changed.",
+                "Релиз <b>{}</b> уже есть. Ничего не изменилось.",
+                esc(&r.version)
+            )));
+        }
+        let r = releases::insert(
+            self.conn,
+            &NewRelease {
+                id: None,
+                project_id: p.id,
+                version,
+                target_date: date,
+                status: ReleaseStatus::Planned,
+                created_at: self.now,
+                updated_at: self.now,
+                released_at: None,
+            },
+        )
+        .await?;
+        let change = Change::ReleaseCreated {
+            release: ReleaseSnapshot::from(&r),
+        };
+        self.log(&change, r.id.0, Some(p.id)).await?;
+        let when = r
+            .target_date
+            .map(|d| tr!(lang, " for {}", " на {}", show_date(d, lang)))
+            .unwrap_or_default();
+        Ok(Done::changed(tr!(
+            lang,
+            "🚀 Created release <b>{}</b>{}. Plan features into it: /plan N {}",
+            "🚀 Создан релиз <b>{}</b>{}. Добавьте фичи: /plan N {}",
+            esc(&r.version),
+            when,
+            esc(&r.version)
+        )))
+    }
+
+    /// `🚀 1.2 — planned · 2026-12-01 · 3/5 done (60%)`.
+    fn release_line(&self, r: &Release, feats: &[Feature]) -> String {
+        let lang = self.lang;
+        let mine = || feats.iter().filter(|f| f.release_id == Some(r.id));
+        let total = mine()
+            .filter(|f| f.status != FeatureStatus::Cancelled)
+            .count();
+        let done = mine().filter(|f| f.status == FeatureStatus::Done).count();
+        let pct = (done * 100).checked_div(total).unwrap_or(0);
+        let mut line = format!(
+            "🚀 <b>{}</b> — {}",
+            esc(&r.version),
+            release_status(r.status, lang)
+        );
+        if let Some(d) = r.target_date {
+            line.push_str(&format!(" · {}", show_date(d, lang)));
+        }
+        line.push_str(&tr!(
+            lang,
+            " · {}/{} done ({}%)",
+            " · готово {}/{} ({}%)",
+            done,
+            total,
+            pct
+        ));
+        line
+    }
+
+    pub(super) async fn releases(&mut self) -> Applied {
+        let p = self.active_project()?;
+        let list = releases::list(self.conn, p.id).await?;
+        if list.is_empty() {
+            return Ok(Done::unchanged(tr!(
+                self.lang,
+                "No releases yet. Create one: /release 1.0 2026-12-01",
+                "Релизов пока нет. Создайте: /release 1.0 2026-12-01"
+            )));
+        }
+        let feats = features::in_releases(self.conn, p.id).await?;
+        let mut lines = vec![tr!(self.lang, "<b>Releases</b>", "<b>Релизы</b>")];
+        for r in &list {
+            lines.push(self.release_line(r, &feats));
+        }
+        Ok(Done::unchanged(lines.join("\n")))
+    }
+
+    /// Plans feature `#number` into `version`, or out of any release (`None`).
+    pub(super) async fn plan(&mut self, number: FeatureNumber, version: Option<String>) -> Applied {
+        let p = self.writable_project()?;
+        let f = self.feature(&p, number).await?;
+        let lang = self.lang;
+        let target = match &version {
+            Some(v) => Some(self.release_named(p.id, v).await?),
+            None => None,
+        };
+        let current = match f.release_id {
+            Some(id) => releases::get(self.conn, id).await?,
+            None => None,
+        };
+        if current.as_ref().map(|r| r.id) == target.as_ref().map(|r| r.id) {
+            return Ok(Done::unchanged(match &target {
+                Some(r) => tr!(
+                    lang,
+                    "{} is already in release {}. Nothing changed.",
+                    "{} уже в релизе {}. Ничего не изменилось.",
+                    Self::feature_title(&f),
+                    esc(&r.version)
+                ),
+                None => tr!(
+                    lang,
+                    "{} is not in any release. Nothing changed.",
+                    "{} не входит ни в один релиз. Ничего не изменилось.",
+                    Self::feature_title(&f)
+                ),
+            }));
+        }
+        let changes = FeatureChanges {
+            release_id: Some(target.as_ref().map(|r| r.id)),
+            updated_at: Some(self.now),
+            ..Default::default()
+        };
+        features::update(self.conn, f.id, &changes).await?;
+        let change = Change::FeatureUpdated {
+            feature: FeatureRef::from(&f),
+            diff: FeatureDiff {
+                release: Delta::new(
+                    current.as_ref().map(ReleaseRef::from),
+                    target.as_ref().map(ReleaseRef::from),
+                ),
+                ..FeatureDiff::default()
+            },
+        };
+        self.log(&change, f.id.0, Some(p.id)).await?;
+        Ok(Done::changed(match &target {
+            Some(r) => tr!(
+                lang,
+                "🚀 {} is planned into release <b>{}</b>.",
+                "🚀 {} добавлена в релиз <b>{}</b>.",
+                Self::feature_title(&f),
+                esc(&r.version)
+            ),
+            None => tr!(
+                lang,
+                "{} is no longer in release {}.",
+                "{} убрана из релиза {}.",
+                Self::feature_title(&f),
+                esc(&current.map(|r| r.version).unwrap_or_default())
+            ),
+        }))
+    }
+
+    pub(super) async fn ship(&mut self, version: &str) -> Applied {
+        let p = self.writable_project()?;
+        let lang = self.lang;
+        let r = self.release_named(p.id, version).await?;
+        if r.status == ReleaseStatus::Released {
+            return Ok(Done::unchanged(tr!(
+                lang,
+                "Release <b>{}</b> is already out. Nothing changed.",
+                "Релиз <b>{}</b> уже выпущен. Ничего не изменилось.",
+                esc(&r.version)
+            )));
+        }
+        let updated = releases::update(
+            self.conn,
+            r.id,
+            &ReleaseChanges {
+                status: Some(ReleaseStatus::Released),
+                released_at: Some(Some(self.at)),
+                updated_at: Some(self.now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let change = Change::ReleaseUpdated {
+            version: r.version.clone(),
+            diff: ReleaseDiff {
+                status: Delta::new(r.status, updated.status),
+                released_at: Delta::new(r.released_at, updated.released_at),
+                ..ReleaseDiff::default()
+            },
+        };
+        self.log(&change, r.id.0, Some(p.id)).await?;
+        let feats = features::in_releases(self.conn, p.id).await?;
+        let open: Vec<String> = feats
+            .iter()
+            .filter(|f| f.release_id == Some(r.id) && f.status.is_open())
+            .map(Self::feature_title)
+            .collect();
+        let mut text = tr!(
+            lang,
+            "🎉 Release <b>{}</b> is out!\n{}",
+            "🎉 Релиз <b>{}</b> выпущен!\n{}",
+            esc(&r.version),
+            self.release_line(&updated, &feats)
+        );
+        if !open.is_empty() {
+            text.push_str(&tr!(
+                lang,
+                "\nNot done: {}",
+                "\nНе готово: {}",
+                open.join(", ")
+            ));
+        }
+        Ok(Done::changed(text))
+    }
+}

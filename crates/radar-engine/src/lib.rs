@@ -1,0 +1,280 @@
+//! The engine: a message in, one transaction, a reply out. It knows nothing
+//! of Telegram; the Telegram adapter and the console are thin adapters.
+//!
+//! The life of a message (spec §3): in one transaction, claim the message key
+//! (a duplicate stops here and changes nothing), resolve the user's context,
+//! parse, apply, append events, queue the reply in the outbox. Either all of
+//! it happens or none of it.
+//!
+//! Where things live: [`parse`] is the command language, [`apply`] what each
+//! kind of command does (one module per kind, undo included), [`change`] the
+//! typed events, [`describe`] and [`render`] the reply text, [`reject`] every
+//! refusal.
+
+mod apply;
+pub mod change;
+pub mod describe;
+mod help;
+mod lang;
+mod message;
+pub mod parse;
+pub mod period;
+pub mod reject;
+pub mod render;
+pub mod status;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono_tz::Tz;
+use radar_store::outbox::{self, NewReply};
+use radar_store::processed_messages::{self, NewReceipt};
+use radar_store::{Conn, Db, StoreError, user_context};
+
+pub use lang::Lang;
+pub use message::{Delivery, Handled, Incoming, Input, Outcome, Reply};
+pub use parse::Command;
+pub use render::{Button, Keyboard, OutMessage};
+
+use apply::{Cx, Done, Fail};
+use render::View;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl EngineError {
+    /// Worth running the whole transaction again (a lost race, a busy file).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            EngineError::Store(e) => e.is_transient(),
+        }
+    }
+
+    /// The database is away: the message should wait for it, not be dropped.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            EngineError::Store(e) => e.is_unavailable(),
+        }
+    }
+
+    /// The sentence a user sees when something failed on our side.
+    pub fn user_message(&self, lang: Lang) -> String {
+        if self.is_unavailable() {
+            tr!(
+                lang,
+                "Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.",
+                "Извините, сейчас не получилось: база данных не отвечает. Попробуйте через минуту."
+            )
+        } else {
+            tr!(
+                lang,
+                "Sorry, something went wrong on my side and the command was not applied. The operator can see the details in the log.",
+                "Извините, у меня что-то сломалось, и команда не выполнена. Подробности — в журнале у оператора."
+            )
+        }
+    }
+}
+
+/// Where "now" comes from: the system clock, or a settable one in tests.
+#[derive(Clone, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(Arc<Mutex<DateTime<Utc>>>),
+}
+
+impl Clock {
+    pub fn fixed(t: DateTime<Utc>) -> Clock {
+        Clock::Fixed(Arc::new(Mutex::new(t)))
+    }
+
+    pub fn set(&self, t: DateTime<Utc>) {
+        if let Clock::Fixed(m) = self {
+            *m.lock().unwrap_or_else(|e| e.into_inner()) = t;
+        }
+    }
+
+    /// Now, truncated to microseconds (PostgreSQL's precision) so both
+    /// backends store the same value.
+    pub fn now(&self) -> DateTime<Utc> {
+        let t = match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(m) => *m.lock().unwrap_or_else(|e| e.into_inner()),
+        };
+        t.trunc_subsecs(6)
+    }
+}
+
+#[derive(Clone)]
+pub struct EngineConfig {
+    pub tz: Tz,
+    /// The bot's username, to tell `/cmd@us` from `/cmd@otherbot`.
+    pub bot_username: Option<String>,
+    pub clock: Clock,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            tz: chrono_tz::UTC,
+            bot_username: None,
+            clock: Clock::System,
+        }
+    }
+}
+
+/// The engine. Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Engine {
+    db: Db,
+    cfg: Arc<EngineConfig>,
+}
+
+/// How many times a transaction that lost a race (unique key, serialization,
+/// busy file, dropped connection) is run again before giving up.
+const MAX_ATTEMPTS: u32 = 5;
+
+impl Engine {
+    pub fn new(db: Db, cfg: EngineConfig) -> Engine {
+        Engine {
+            db,
+            cfg: Arc::new(cfg),
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.cfg.clock.now()
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.cfg.tz).date_naive()
+    }
+
+    /// Handles one message exactly once: a key seen before returns
+    /// [`Handled::Duplicate`] and changes nothing.
+    pub async fn handle(&self, msg: &Incoming) -> Result<Handled, EngineError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = async {
+                let mut conn = self.db.get().await?;
+                radar_store::write(&mut conn, async |conn| self.run(conn, msg).await).await
+            }
+            .await;
+            match result {
+                Err(e) if e.is_transient() && attempt < MAX_ATTEMPTS => {
+                    tracing::debug!(key = %msg.key, attempt, error = %e, "transaction retried");
+                    tokio::time::sleep(Duration::from_millis(5 * (1 << attempt))).await;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    async fn run(&self, conn: &mut Conn, msg: &Incoming) -> Result<Handled, EngineError> {
+        let now = self.now();
+        let receipt = NewReceipt {
+            message_id: &msg.key,
+            update_id: msg.update_id,
+            chat_id: msg.chat,
+            user_id: Some(msg.user),
+            received_at: now.naive_utc(),
+            processed_at: None,
+            payload: None,
+        };
+        if !processed_messages::claim(conn, &receipt, now.naive_utc()).await? {
+            return Ok(Handled::Duplicate);
+        }
+        if !msg.authorized {
+            // Nothing is stored for an outsider but the message key.
+            let html = tr!(
+                msg.lang,
+                "Sorry, Radar is private. Your Telegram id is <code>{}</code>: ask the owner to add it to RADAR_ALLOWED_USERS.",
+                "Извините, Radar — закрытый бот. Ваш id в Telegram: <code>{}</code>. Попросите владельца добавить его в RADAR_ALLOWED_USERS.",
+                msg.user
+            );
+            return Ok(Handled::Replied(Reply {
+                messages: vec![OutMessage {
+                    html,
+                    keyboard: None,
+                }],
+                outbox_ids: Vec::new(),
+                outcome: Outcome::Unauthorized,
+            }));
+        }
+
+        let project = user_context::active_project(conn, msg.user).await?;
+        let mut cx = Cx {
+            conn,
+            engine: self,
+            user: msg.user,
+            lang: msg.lang,
+            key: &msg.key,
+            now: now.naive_utc(),
+            at: msg
+                .sent_at
+                .map(|t| t.trunc_subsecs(6).naive_utc())
+                .unwrap_or(now.naive_utc()),
+            project,
+            data_events: 0,
+        };
+        let done = match cx.dispatch(&msg.input).await {
+            Ok(done) => done,
+            Err(Fail::Rejected(r)) => Done {
+                outcome: Outcome::Rejected,
+                text: r.render(&cx.view()),
+                keyboard: None,
+            },
+            Err(Fail::Ignored) => {
+                return Ok(Handled::Replied(Reply {
+                    outcome: Outcome::Ignored,
+                    ..Reply::default()
+                }));
+            }
+            Err(Fail::Engine(e)) => return Err(e),
+        };
+        debug_assert_eq!(
+            done.outcome == Outcome::Changed,
+            cx.data_events > 0,
+            "a command is changed exactly when it wrote data events"
+        );
+        let header = render::context_line(cx.project.as_ref().map(|p| p.name.as_str()), msg.lang);
+        let messages = render::split_messages(&header, &done.text, done.keyboard);
+        let (reply_to, sent_at) = match msg.delivery {
+            Delivery::Outbox { reply_to } => (reply_to, None),
+            Delivery::Inline => (None, Some(now.naive_utc())),
+        };
+        let rows: Vec<NewReply> = messages
+            .iter()
+            .map(|m| NewReply {
+                chat_id: msg.chat,
+                message_key: Some(msg.key.clone()),
+                text: m.html.clone(),
+                parse_mode: Some("HTML".into()),
+                reply_markup: m.keyboard.as_ref().map(Keyboard::to_json),
+                reply_to_message_id: reply_to,
+                created_at: now.naive_utc(),
+                sent_at,
+            })
+            .collect();
+        let outbox_ids = outbox::queue(cx.conn, &rows).await?;
+        Ok(Handled::Replied(Reply {
+            messages,
+            outbox_ids,
+            outcome: done.outcome,
+        }))
+    }
+}
+
+/// The reader of a reply, for rendering outside a command (e.g. tests).
+pub fn view(lang: Lang, tz: Tz, me: radar_store::UserId) -> View {
+    View { lang, tz, me }
+}

@@ -1,0 +1,534 @@
+//! The engine on both backends: exactly-once, natural idempotency, buttons,
+//! undo, what changed across time zones, long answers, bad input, outsiders,
+//! races. (Every intent's wording is in `transcripts.rs`.)
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::{Chat, counts, data_events, setup, setup_with};
+use radar_engine::{Clock, EngineConfig, Handled, Incoming, Input, Lang};
+use radar_store::Backend;
+use radar_testkit::{TestDb, both};
+
+both!(duplicate_key_applies_once, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 30, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Login").await;
+    let before = counts(&pool).await;
+    let first = c
+        .say_id(777, "#1 is done")
+        .await
+        .expect("first delivery applies");
+    assert!(first.plain().contains("backlog → done"));
+    let after_first = counts(&pool).await;
+    assert_eq!(after_first.events, before.events + 1, "one event");
+    assert_eq!(after_first.outbox, before.outbox + 1, "one reply queued");
+    for _ in 0..3 {
+        assert!(
+            c.say_id(777, "#1 is done").await.is_none(),
+            "a redelivery is a duplicate"
+        );
+        // Even a different text under the same key changes nothing.
+        assert!(c.say_id(777, "#1 is cancelled").await.is_none());
+    }
+    assert_eq!(
+        counts(&pool).await,
+        after_first,
+        "duplicates change nothing, queue nothing"
+    );
+    // A button press and an edit have their own keys.
+    let msg = Incoming::telegram_button("abc", c.chat, Some(1), c.user, c.lang, "nop".into())
+        .with_authorized(true);
+    assert!(c.send(&msg).await.is_some());
+    assert!(
+        c.send(&msg).await.is_none(),
+        "pressing the same callback twice acts once"
+    );
+});
+
+both!(natural_idempotency_changes_nothing, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 31, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Login").await;
+    c.say("/status 1 done").await;
+    c.say("/release 1.0").await;
+    c.say("/plan 1 1.0").await;
+    let before = data_events(&pool).await;
+    for cmd in [
+        "/newproject apollo",
+        "/add login",
+        "#1 is done",
+        "/release 1.0",
+        "/plan 1 1.0",
+        "/use Apollo",
+        "/features",
+        "/releases",
+        "what changed",
+        "/history 1",
+    ] {
+        let r = c.say(cmd).await;
+        assert!(!r.contains("Sorry"), "{cmd}: {r}");
+    }
+    assert_eq!(data_events(&pool).await, before, "no-ops log no events");
+    let r = c.say("/newproject Apollo").await;
+    assert!(r.contains("already exists. Nothing changed"), "{r}");
+});
+
+both!(button_presses, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 32, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/newproject Gemini").await;
+    c.say("/add Login").await;
+    let fid = {
+        let mut conn = pool.get().await.unwrap();
+        let p = radar_store::user_context::active_project(&mut conn, radar_store::UserId(32))
+            .await
+            .unwrap()
+            .unwrap();
+        radar_store::features::by_number(&mut conn, p.id, radar_store::FeatureNumber(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let r = c.press(&format!("st:{fid}:w")).await;
+    assert!(r.contains("#1 Login: backlog → in progress"), "{r}");
+    let events = data_events(&pool).await;
+    let r = c.press(&format!("st:{fid}:w")).await;
+    assert!(
+        r.contains("already in progress"),
+        "a second press acts once: {r}"
+    );
+    assert_eq!(data_events(&pool).await, events);
+    // Project switch buttons.
+    let r = c.say("/projects").await;
+    assert!(r.contains("[→ Apollo]"), "{r}");
+    let apollo = {
+        let mut conn = pool.get().await.unwrap();
+        radar_store::projects::by_key(&mut conn, "apollo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    assert!(
+        c.press(&format!("use:{apollo}"))
+            .await
+            .starts_with("📁 Project: Apollo")
+    );
+    // Delete confirmation.
+    let r = c.press(&format!("del:{fid}")).await;
+    assert!(
+        r.contains("Deleted #1 Login") && !r.contains("(in project"),
+        "{r}"
+    );
+    let r = c.press(&format!("del:{fid}")).await;
+    assert!(r.contains("already deleted"), "{r}");
+    assert!(c.press("nop").await.contains("nothing changed"));
+    // Forged or stale button data.
+    for forged in [
+        "st:999999:d",
+        "use:999999",
+        "st:1:zz",
+        "drop table",
+        &"x".repeat(300),
+    ] {
+        let before = counts(&pool).await;
+        let r = c.press(forged).await;
+        assert!(
+            r.contains("no longer") || r.contains("Nothing changed"),
+            "{forged}: {r}"
+        );
+        let after = counts(&pool).await;
+        assert_eq!(
+            (after.events, after.features, after.projects),
+            (before.events, before.features, before.projects)
+        );
+    }
+});
+
+both!(undo_walks_back_and_refuses_with_reason, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut anna = Chat::new(&e, &pool, 40, Lang::En);
+    let mut boris = Chat::new(&e, &pool, 41, Lang::En);
+    assert!(anna.say("undo").await.contains("Nothing to undo"));
+    anna.say("/newproject Apollo").await;
+    anna.say("/add Login").await;
+    anna.say("/status 1 in progress").await;
+    anna.say("/status 1 blocked: keys").await;
+    anna.say("/use Apollo").await; // not a data change
+
+    let r = anna.say("undo").await;
+    assert!(
+        r.contains("Undone") && r.contains("status in progress → blocked"),
+        "{r}"
+    );
+    assert!(anna.say("show #1").await.contains("Status: 🔵 in progress"));
+    let r = anna.say("undo").await;
+    assert!(
+        r.contains("status backlog → in progress"),
+        "each undo goes one step further: {r}"
+    );
+    assert!(anna.say("show #1").await.contains("Status: ⚪ backlog"));
+
+    // Boris changes the feature: Anna's creation can no longer be undone.
+    boris.say("/use Apollo").await;
+    boris.say("#1 is done").await;
+    let before = counts(&pool).await;
+    let r = anna.say("undo").await;
+    assert!(
+        r.contains("Can't undo") && r.contains("user 41") && r.contains("status backlog → done"),
+        "{r}"
+    );
+    assert_eq!(
+        counts(&pool).await.events,
+        before.events,
+        "a refused undo writes nothing"
+    );
+    // Once Boris undoes his change, Anna's undo goes through.
+    assert!(boris.say("undo").await.contains("Undone"));
+    let r = anna.say("undo").await;
+    assert!(r.contains("#1 Login: created"), "{r}");
+    assert!(anna.say("show #1").await.contains("There is no feature #1"));
+    // Undoing the project's creation deletes it; the context falls back to none.
+    let r = anna.say("undo").await;
+    assert!(
+        r.contains("project Apollo: created") && r.starts_with("📁 Project: none"),
+        "{r}"
+    );
+    assert!(anna.say("undo").await.contains("Nothing to undo"));
+    // The log kept everything: originals and compensations.
+    let mut conn = pool.get().await.unwrap();
+    let c = radar_store::test_support::counts(&mut conn).await.unwrap();
+    assert_eq!(c.projects, 0);
+    assert!(
+        c.events >= 12,
+        "append-only log keeps every event: {}",
+        c.events
+    );
+});
+
+both!(undo_shown_in_what_changed, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 42, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Login").await;
+    c.say("/status 1 done").await;
+    c.say("undo").await;
+    let r = c.say("what changed").await;
+    assert!(r.contains("status backlog → done — undone by you"), "{r}");
+    let r = c.say("/history 1").await;
+    assert!(
+        r.contains("(undone)") && r.contains("undo of: status backlog → done"),
+        "{r}"
+    );
+});
+
+both!(what_changed_around_midnight_in_local_zone, |b| async move {
+    let db = TestDb::new(b).await;
+    let clock = Clock::fixed(Utc.with_ymd_and_hms(2026, 11, 20, 20, 50, 0).unwrap());
+    let (e, pool) = setup_with(
+        &db,
+        EngineConfig {
+            tz: "Europe/Moscow".parse().unwrap(), // UTC+3: 20:50 UTC is 23:50 local
+            clock: clock.clone(),
+            ..EngineConfig::default()
+        },
+    );
+    let mut c = Chat::new(&e, &pool, 43, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Before midnight").await;
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 20, 21, 10, 0).unwrap()); // 00:10 local, next day
+    c.say("/add After midnight").await;
+    let today = c.say("what changed today").await;
+    assert!(
+        today.contains("After midnight") && !today.contains("Before midnight"),
+        "{today}"
+    );
+    let yesterday = c.say("what changed yesterday").await;
+    assert!(
+        yesterday.contains("Before midnight") && !yesterday.contains("After midnight"),
+        "{yesterday}"
+    );
+    assert!(
+        yesterday.contains("2026-11-20 23:50"),
+        "times shown in the local zone: {yesterday}"
+    );
+    let day = c.say("what changed").await;
+    assert!(
+        day.contains("Before midnight") && day.contains("After midnight"),
+        "{day}"
+    );
+    let since = c.say("what changed since 2026-11-21").await;
+    assert!(
+        since.contains("After midnight") && !since.contains("Before midnight"),
+        "{since}"
+    );
+    // Three days later, the last 24 hours hold nothing; the last 3 days hold both.
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap());
+    assert!(c.say("what changed").await.contains("Nothing changed"));
+    let three = c.say("what changed in the last 3 days").await;
+    assert!(
+        three.contains("Before midnight") && three.contains("After midnight"),
+        "{three}"
+    );
+    // Monday 2026-11-23 local: this week starts today, so it is empty.
+    assert!(
+        c.say("what changed this week")
+            .await
+            .contains("Nothing changed")
+    );
+});
+
+both!(long_answers_are_split, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 44, Lang::En);
+    c.say("/newproject Apollo").await;
+    let long = "L".repeat(190);
+    for i in 0..40 {
+        c.say(&format!("/add {i} {long}")).await;
+    }
+    let r = c.reply("/features").await;
+    assert!(r.messages.len() >= 2, "a long list is split, not cut");
+    assert_eq!(r.messages.len(), r.outbox_ids.len(), "every part is queued");
+    let all = r.plain();
+    for i in 0..40 {
+        assert!(
+            all.contains(&format!("#{} {i} {long}", i + 1)),
+            "feature {i} is in the reply"
+        );
+    }
+    let r = c.reply("what changed").await;
+    assert!(r.messages.len() >= 2);
+});
+
+both!(
+    bad_input_gets_a_clear_reply_and_changes_nothing,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let (e, pool) = setup(&db);
+        let mut c = Chat::new(&e, &pool, 45, Lang::En);
+        c.say("/newproject Apollo").await;
+        c.say("/add Login").await;
+        let before = counts(&pool).await;
+        let huge = "N".repeat(4096);
+        let cases: Vec<(String, &str)> = vec![
+            ("".into(), "Send me a command"),
+            ("   ".into(), "Send me a command"),
+            ("/".into(), "don't know the command"),
+            ("/newproject".into(), "Usage"),
+            ("/add".into(), "Usage"),
+            ("/status".into(), "Usage"),
+            ("/status 1".into(), "Usage"),
+            ("/status x done".into(), "not a feature number"),
+            ("/status 1 sleeping".into(), "don't know the status"),
+            ("/status 99 done".into(), "no feature #99"),
+            (format!("/newproject {huge}"), "too long"),
+            (format!("/add {huge}"), "too long"),
+            ("🚀🔥💯".into(), "didn't understand"),
+            ("\"quoted\" 'stuff'".into(), "didn't understand"),
+            ("'; DROP TABLE projects; --".into(), "didn't understand"),
+            ("/use '; DROP TABLE projects; --".into(), "no project"),
+            ("31.02".into(), "not a valid date"),
+            ("/release 1.3 31.02.2026".into(), "not a valid date"),
+            ("what changed since 31.02.2026".into(), "not a valid date"),
+            ("what changed on mars".into(), "don't understand the period"),
+            ("/feature 0".into(), "not a feature number"),
+            ("/feature -5".into(), "not a feature number"),
+            (
+                "/feature 99999999999999999999".into(),
+                "not a feature number",
+            ),
+            ("<b>bold</b> & <script>".into(), "didn't understand"),
+        ];
+        for (text, expect) in &cases {
+            let r = c.say(text).await;
+            assert!(r.contains(expect), "{text:?} → {r}");
+            assert!(
+                !r.contains("Error") && !r.contains("panicked") && !r.contains("diesel"),
+                "{r}"
+            );
+        }
+        let after = counts(&pool).await;
+        assert_eq!(after.events, before.events, "nothing changed");
+        assert_eq!(after.projects, before.projects);
+        assert_eq!(after.features, before.features);
+        // User text in a reply is escaped for HTML.
+        let r = c.reply("/use <b>x</b> & co").await;
+        assert!(
+            r.messages[0].html.contains("&lt;b&gt;x&lt;/b&gt; &amp; co"),
+            "{}",
+            r.messages[0].html
+        );
+        // SQL-looking names are just names.
+        assert!(
+            c.say("/newproject Robert'); DROP TABLE projects;--")
+                .await
+                .contains("Created project")
+        );
+        assert_eq!(counts(&pool).await.projects, before.projects + 1);
+    }
+);
+
+both!(unknown_names_get_suggestions, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 46, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/newproject Artemis").await;
+    let r = c.say("switch to Apolo").await;
+    assert!(
+        r.contains("There is no project «Apolo». Did you mean: Apollo?"),
+        "{r}"
+    );
+    assert!(
+        r.starts_with("📁 Project: Artemis"),
+        "no silent guess: the context stays: {r}"
+    );
+    assert!(
+        c.say("/use Zzzzz")
+            .await
+            .contains("There is no project «Zzzzz». See /projects")
+    );
+});
+
+both!(edits_and_non_text, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 47, Lang::En);
+    c.say("/newproject Apollo").await;
+    let before = counts(&pool).await;
+    let msg =
+        Incoming::telegram_edit(c.chat, 5, 1_700_000_000, c.user, c.lang).with_authorized(true);
+    let r = c.send(&msg).await.unwrap().plain();
+    assert!(r.contains("Edits are not applied"), "{r}");
+    let msg = Incoming::telegram_message(c.chat, 6, c.user, c.lang, Input::NonText, e.now())
+        .with_authorized(true);
+    assert!(
+        c.send(&msg)
+            .await
+            .unwrap()
+            .plain()
+            .contains("only understand text")
+    );
+    assert_eq!(counts(&pool).await.events, before.events);
+});
+
+both!(
+    outsiders_get_one_line_and_nothing_is_stored,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let (e, pool) = setup(&db);
+        let mut c = Chat::new(&e, &pool, 48, Lang::En);
+        let before = counts(&pool).await;
+        let msg = c.message(1, "/newproject Evil").with_authorized(false);
+        let Handled::Replied(r) = e.handle(&msg).await.unwrap() else {
+            panic!("a reply")
+        };
+        assert_eq!(r.messages.len(), 1);
+        assert!(
+            r.plain().contains("Your Telegram id is 48"),
+            "{}",
+            r.plain()
+        );
+        assert!(r.outbox_ids.is_empty());
+        let after = counts(&pool).await;
+        assert_eq!(
+            after.processed,
+            before.processed + 1,
+            "only the message key is stored"
+        );
+        assert_eq!(
+            (after.projects, after.events, after.outbox, after.contexts),
+            (
+                before.projects,
+                before.events,
+                before.outbox,
+                before.contexts
+            )
+        );
+        assert!(c.send(&msg).await.is_none(), "a redelivery is a duplicate");
+    }
+);
+
+/// Two replicas receiving the same update at the same moment apply it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_same_key_applies_once_on_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 50, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Login").await;
+    for round in 0..10 {
+        let engines: Vec<_> = (0..8).map(|_| common::engine(&db)).collect();
+        let msg = c.message(900_000 + round, &format!("/add Feature {round}"));
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(engines.len()));
+        let tasks: Vec<_> = engines
+            .into_iter()
+            .map(|e| {
+                let msg = msg.clone();
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    e.handle(&msg).await.unwrap()
+                })
+            })
+            .collect();
+        let mut applied = 0;
+        for t in tasks {
+            if let Handled::Replied(_) = t.await.unwrap() {
+                applied += 1;
+            }
+        }
+        assert_eq!(
+            applied, 1,
+            "round {round}: exactly one replica applies the message"
+        );
+    }
+    let n = counts(&pool).await;
+    assert_eq!(n.features, 11);
+    assert_eq!(data_events(&pool).await, 12);
+    let r = c.say("/features all").await;
+    for i in 1..=11 {
+        assert!(
+            r.contains(&format!("#{i} ")),
+            "numbers stay unique and dense: {r}"
+        );
+    }
+}
+
+// Different keys racing on the same name and the same project stay consistent.
+both!(concurrent_different_keys_stay_consistent, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 51, Lang::En);
+    c.say("/newproject Base").await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let e = common::engine(&db);
+        let msg = c.message(
+            800_000 + i,
+            &if i % 2 == 0 {
+                "/newproject Same".to_string()
+            } else {
+                format!("/add F{i}")
+            },
+        );
+        tasks.push(tokio::spawn(async move { e.handle(&msg).await.unwrap() }));
+    }
+    for t in tasks {
+        assert!(matches!(t.await.unwrap(), Handled::Replied(_)));
+    }
+    let n = counts(&pool).await;
+    assert_eq!(n.projects, 2, "one 'Same' project however the race went");
+    assert_eq!(n.features, 8, "every add applied once");
+});

@@ -1,0 +1,189 @@
+//! `event_log`: the append-only record of every change (spec §2). Rows are
+//! only ever inserted; triggers reject UPDATE and DELETE on both backends.
+//! `details` is JSON whose shape the engine owns (its typed `Change`); the
+//! store keeps it as text.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::ids::{EventId, ProjectId, UserId};
+use crate::schema::event_log;
+use crate::values::{Action, EntityKind};
+use crate::{Conn, R, dispatch};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = event_log)]
+pub struct Event {
+    pub id: EventId,
+    /// The message key of the command that wrote it.
+    pub correlation_id: String,
+    pub user_id: UserId,
+    pub project_id: Option<ProjectId>,
+    pub action: Action,
+    pub entity_type: EntityKind,
+    /// The id of the project, feature or release (the user, for a context switch).
+    pub entity_id: i64,
+    pub details: String,
+    /// When the user sent the command.
+    pub timestamp: NaiveDateTime,
+    /// When the row was written.
+    pub created_at: NaiveDateTime,
+    pub reverts_event_id: Option<EventId>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = event_log)]
+pub struct NewEvent<'a> {
+    pub correlation_id: &'a str,
+    pub user_id: UserId,
+    pub project_id: Option<ProjectId>,
+    pub action: Action,
+    pub entity_type: EntityKind,
+    pub entity_id: i64,
+    pub details: &'a str,
+    pub timestamp: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub reverts_event_id: Option<EventId>,
+}
+
+pub async fn append(conn: &mut Conn, e: &NewEvent<'_>) -> R<EventId> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(event_log::table)
+            .values(e)
+            .returning(event_log::id)
+            .get_result(c)
+            .await?
+    }))
+}
+
+/// Data events of a project in `[from, to)`, newest first (compensating
+/// events and context switches excluded).
+pub async fn project_events(
+    conn: &mut Conn,
+    project: ProjectId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::timestamp.ge(from))
+            .filter(event_log::timestamp.lt(to))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne(EntityKind::Context))
+            .order((event_log::timestamp.desc(), event_log::id.desc()))
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The compensating events that revert any of `ids`.
+pub async fn reverts_of(conn: &mut Conn, ids: &[EventId]) -> R<Vec<Event>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::reverts_event_id.eq_any(ids))
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The user's most recent data event that no compensating event reverts.
+pub async fn latest_undoable(conn: &mut Conn, user: UserId) -> R<Option<Event>> {
+    let r = diesel::alias!(event_log as r);
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::user_id.eq(user))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne(EntityKind::Context))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                r.filter(
+                    r.field(event_log::reverts_event_id)
+                        .eq(event_log::id.nullable()),
+                ),
+            )))
+            .order(event_log::id.desc())
+            .select(Event::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// The data events one command (one message key) wrote, in order.
+pub async fn of_command(conn: &mut Conn, correlation: &str) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::correlation_id.eq(correlation))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne(EntityKind::Context))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Events on one entity after `after`, oldest first.
+pub async fn entity_events_after(
+    conn: &mut Conn,
+    kind: EntityKind,
+    entity_id: i64,
+    after: EventId,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::entity_type.eq(kind))
+            .filter(event_log::entity_id.eq(entity_id))
+            .filter(event_log::id.gt(after))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Data events in a project after `after`, oldest first.
+pub async fn project_events_after(
+    conn: &mut Conn,
+    project: ProjectId,
+    after: EventId,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::id.gt(after))
+            .filter(event_log::entity_type.ne(EntityKind::Context))
+            .order(event_log::id.asc())
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The latest `limit` events of one entity, newest first (compensating
+/// events included).
+pub async fn entity_history(
+    conn: &mut Conn,
+    kind: EntityKind,
+    entity_id: i64,
+    limit: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::entity_type.eq(kind))
+            .filter(event_log::entity_id.eq(entity_id))
+            .order(event_log::id.desc())
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}

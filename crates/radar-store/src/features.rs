@@ -1,0 +1,146 @@
+//! `features`: a project's features, numbered per project (#1, #2, …).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::ids::{FeatureId, FeatureNumber, ProjectId, ReleaseId};
+use crate::schema::features;
+use crate::values::FeatureStatus;
+use crate::{Conn, R, dispatch};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = features)]
+pub struct Feature {
+    pub id: FeatureId,
+    pub project_id: ProjectId,
+    pub number: FeatureNumber,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: FeatureStatus,
+    pub status_reason: Option<String>,
+    pub assigned_teams: Option<String>,
+    pub assigned_po: Option<String>,
+    pub release_id: Option<ReleaseId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A feature to insert; `id: Some(..)` restores a deleted one under its old id.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = features)]
+pub struct NewFeature {
+    pub id: Option<FeatureId>,
+    pub project_id: ProjectId,
+    pub number: FeatureNumber,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: FeatureStatus,
+    pub status_reason: Option<String>,
+    pub assigned_teams: Option<String>,
+    pub assigned_po: Option<String>,
+    pub release_id: Option<ReleaseId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A partial update: `None` leaves a column alone, `Some(None)` sets a
+/// nullable column to NULL.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = features)]
+pub struct FeatureChanges {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub status: Option<FeatureStatus>,
+    pub status_reason: Option<Option<String>>,
+    pub assigned_teams: Option<Option<String>>,
+    pub assigned_po: Option<Option<String>>,
+    pub release_id: Option<Option<ReleaseId>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub async fn by_number(
+    conn: &mut Conn,
+    project: ProjectId,
+    number: FeatureNumber,
+) -> R<Option<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .filter(features::project_id.eq(project))
+            .filter(features::number.eq(number))
+            .select(Feature::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+pub async fn get(conn: &mut Conn, id: FeatureId) -> R<Option<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .find(id)
+            .select(Feature::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// Features of a project, by number; only the given statuses when some are given.
+pub async fn list(
+    conn: &mut Conn,
+    project: ProjectId,
+    statuses: &[FeatureStatus],
+) -> R<Vec<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        let mut q = features::table
+            .filter(features::project_id.eq(project))
+            .select(Feature::as_select())
+            .order(features::number.asc())
+            .into_boxed();
+        if !statuses.is_empty() {
+            q = q.filter(features::status.eq_any(statuses));
+        }
+        q.load(c).await?
+    }))
+}
+
+/// Features of a project that are planned into some release, by number.
+pub async fn in_releases(conn: &mut Conn, project: ProjectId) -> R<Vec<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .filter(features::project_id.eq(project))
+            .filter(features::release_id.is_not_null())
+            .select(Feature::as_select())
+            .order(features::number.asc())
+            .load(c)
+            .await?
+    }))
+}
+
+pub async fn insert(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
+    Ok(dispatch!(conn, |c| {
+        diesel::insert_into(features::table)
+            .values(f)
+            .returning(Feature::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn update(conn: &mut Conn, id: FeatureId, ch: &FeatureChanges) -> R<Feature> {
+    Ok(dispatch!(conn, |c| {
+        diesel::update(features::table.find(id))
+            .set(ch)
+            .returning(Feature::as_returning())
+            .get_result(c)
+            .await?
+    }))
+}
+
+pub async fn delete(conn: &mut Conn, id: FeatureId) -> R<()> {
+    dispatch!(conn, |c| {
+        diesel::delete(features::table.find(id)).execute(c).await?;
+    });
+    Ok(())
+}

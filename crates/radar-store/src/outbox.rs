@@ -1,0 +1,229 @@
+//! `outbox`: replies waiting to be sent (spec §3). A command's reply is
+//! queued in the command's transaction; the Telegram adapter sends each at
+//! least once, in order per chat, and records the outcome here.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::ids::{ChatId, OutboxId};
+use crate::schema::outbox;
+use crate::{Backend, Conn, ConnFn, R, StoreError, dispatch};
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct NewReply {
+    pub chat_id: ChatId,
+    pub message_key: Option<String>,
+    pub text: String,
+    pub parse_mode: Option<String>,
+    /// Telegram's `InlineKeyboardMarkup` as JSON.
+    pub reply_markup: Option<String>,
+    pub reply_to_message_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    /// Set at once for a reply its adapter shows itself (the console).
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct QueuedReply {
+    pub id: OutboxId,
+    pub chat_id: ChatId,
+    pub message_key: Option<String>,
+    pub text: String,
+    pub parse_mode: Option<String>,
+    pub reply_markup: Option<String>,
+    pub reply_to_message_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub failed_at: Option<NaiveDateTime>,
+}
+
+/// Queues a reply's messages; returns their ids in order. On PostgreSQL a
+/// reply split in several messages is one statement (one round trip; ids are
+/// given in row order, so the sorted ids are the messages' order). On SQLite,
+/// where a statement costs no round trip, one insert a message.
+pub async fn queue(conn: &mut Conn, rows: &[NewReply]) -> R<Vec<OutboxId>> {
+    if let (Conn::Pg(c), true) = (&mut *conn, rows.len() > 1) {
+        let mut ids: Vec<OutboxId> = diesel::insert_into(outbox::table)
+            .values(rows)
+            .returning(outbox::id)
+            .get_results(&mut **c)
+            .await?;
+        ids.sort_unstable();
+        return Ok(ids);
+    }
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: OutboxId = dispatch!(conn, |c| {
+            diesel::insert_into(outbox::table)
+                .values(row)
+                .returning(outbox::id)
+                .get_result(c)
+                .await?
+        });
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn deliverable()
+-> diesel::dsl::And<diesel::dsl::IsNull<outbox::sent_at>, diesel::dsl::IsNull<outbox::failed_at>> {
+    outbox::sent_at.is_null().and(outbox::failed_at.is_null())
+}
+
+/// Chats with a reply due now (not waiting for a retry).
+pub async fn due_chats(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> R<Vec<ChatId>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .filter(
+                outbox::next_attempt_at
+                    .is_null()
+                    .or(outbox::next_attempt_at.le(now)),
+            )
+            .select(outbox::chat_id)
+            .distinct()
+            .limit(limit)
+            .load(c)
+            .await?
+    }))
+}
+
+/// The next reply to deliver in a chat: the oldest not sent and not failed.
+/// Replies in a chat go out strictly in this order.
+pub async fn head(conn: &mut Conn, chat: ChatId) -> R<Option<QueuedReply>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .filter(outbox::chat_id.eq(chat))
+            .order(outbox::id.asc())
+            .select(QueuedReply::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}
+
+/// Runs `deliver` holding the reply's lease. On PostgreSQL that is a row
+/// lock (`FOR UPDATE SKIP LOCKED`) in a transaction lasting through the
+/// send: another replica skips the reply, and if this process dies the lock
+/// goes with its connection and the reply is sent again (at least once). A
+/// SQLite file has one process, whose sender serializes deliveries per chat
+/// itself: no lock, and no write transaction held across the network call.
+/// Returns `None` when another replica holds the reply.
+pub async fn with_lease<T, E, F>(conn: &mut Conn, id: OutboxId, deliver: F) -> Result<Option<T>, E>
+where
+    for<'c> F:
+        AsyncFnOnce(&'c mut Conn) -> Result<T, E> + ConnFn<'c, Result<T, E>, Fut: Send> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    match conn.backend() {
+        Backend::Sqlite => deliver(conn).await.map(Some),
+        Backend::Postgres => {
+            crate::write(conn, async move |conn| {
+                if !lock(conn, id).await? {
+                    return Ok(None);
+                }
+                deliver(conn).await.map(Some)
+            })
+            .await
+        }
+    }
+}
+
+/// PostgreSQL only: SQLite has no row locks.
+async fn lock(conn: &mut Conn, id: OutboxId) -> R<bool> {
+    let Conn::Pg(c) = conn else {
+        return Ok(true);
+    };
+    let row: Option<OutboxId> = outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(deliverable())
+        .select(outbox::id)
+        .for_update()
+        .skip_locked()
+        .first(&mut **c)
+        .await
+        .optional()?;
+    Ok(row.is_some())
+}
+
+// Each outcome below also counts the attempt, in the same write: one
+// durable commit per delivery, not two.
+
+pub async fn mark_sent(conn: &mut Conn, id: OutboxId, now: NaiveDateTime) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((
+                outbox::sent_at.eq(now),
+                outbox::last_error.eq(None::<String>),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Schedules another attempt at `at`.
+pub async fn mark_retry(conn: &mut Conn, id: OutboxId, at: NaiveDateTime, error: &str) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((
+                outbox::next_attempt_at.eq(at),
+                outbox::last_error.eq(error),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Gives the reply up (a permanent refusal).
+pub async fn mark_failed(conn: &mut Conn, id: OutboxId, now: NaiveDateTime, error: &str) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set((
+                outbox::failed_at.eq(now),
+                outbox::last_error.eq(error),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Replies not yet delivered (the outbox backlog gauge).
+pub async fn backlog(conn: &mut Conn) -> R<i64> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(deliverable())
+            .count()
+            .get_result(c)
+            .await?
+    }))
+}
+
+/// The replies queued for one message key, in order.
+#[cfg(feature = "test-support")]
+pub async fn for_key(conn: &mut Conn, key: &str) -> R<Vec<QueuedReply>> {
+    Ok(dispatch!(conn, |c| {
+        outbox::table
+            .filter(outbox::message_key.eq(key))
+            .order(outbox::id.asc())
+            .select(QueuedReply::as_select())
+            .load(c)
+            .await?
+    }))
+}

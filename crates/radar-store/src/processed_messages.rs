@@ -1,0 +1,145 @@
+//! `processed_messages`: one row per message key (spec §3). A row is
+//! stored when an update is received (before Telegram is told), and marked
+//! processed in the transaction that applies it; the primary key makes a
+//! redelivered update a no-op.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::ids::{ChatId, UserId};
+use crate::schema::processed_messages;
+use crate::{Conn, R, dispatch};
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = processed_messages)]
+pub struct NewReceipt<'a> {
+    pub message_id: &'a str,
+    pub update_id: Option<i64>,
+    pub chat_id: ChatId,
+    pub user_id: Option<UserId>,
+    pub received_at: NaiveDateTime,
+    pub processed_at: Option<NaiveDateTime>,
+    /// The update's JSON, to replay it after a crash (allowed users only).
+    pub payload: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = processed_messages)]
+pub struct Receipt {
+    pub message_id: String,
+    pub update_id: Option<i64>,
+    pub chat_id: ChatId,
+    pub user_id: Option<UserId>,
+    pub received_at: NaiveDateTime,
+    pub processed_at: Option<NaiveDateTime>,
+    pub payload: Option<String>,
+}
+
+/// Stores the receipt of an update if it is new. Returns false for a key
+/// seen before.
+pub async fn store(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
+    let _turn = conn.write_turn().await?;
+    insert_new(conn, r).await
+}
+
+async fn insert_new(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
+    let n = dispatch!(conn, |c| {
+        diesel::insert_into(processed_messages::table)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await?
+    });
+    Ok(n == 1)
+}
+
+/// Stores many receipts in one transaction (one durable commit for a whole
+/// `getUpdates` batch). Returns how many were new.
+pub async fn store_batch(conn: &mut Conn, receipts: &[NewReceipt<'_>]) -> R<usize> {
+    crate::write(conn, async |conn| {
+        let mut new = 0;
+        for r in receipts {
+            if insert_new(conn, r).await? {
+                new += 1;
+            }
+        }
+        Ok(new)
+    })
+    .await
+}
+
+/// Claims a message key for processing inside the caller's transaction:
+/// inserts it (if no receipt was stored before) and marks it processed.
+/// Returns false when the key was already processed: a duplicate.
+///
+/// Insert first and look at the affected-row count, then a conditional
+/// update: under READ COMMITTED a second transaction blocks on the row lock
+/// and then sees `processed_at` set, so it is correct on PostgreSQL too.
+pub async fn claim(conn: &mut Conn, r: &NewReceipt<'_>, now: NaiveDateTime) -> R<bool> {
+    use processed_messages::dsl as pm;
+    let n = dispatch!(conn, |c| {
+        diesel::insert_into(pm::processed_messages)
+            .values(r)
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await?;
+        diesel::update(
+            pm::processed_messages
+                .filter(pm::message_id.eq(r.message_id))
+                .filter(pm::processed_at.is_null()),
+        )
+        .set(pm::processed_at.eq(now))
+        .execute(c)
+        .await?
+    });
+    Ok(n == 1)
+}
+
+/// Receipts stored but not processed that were received before `before`,
+/// oldest first, with a payload to replay.
+pub async fn stale(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> R<Vec<Receipt>> {
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .filter(pm::processed_at.is_null())
+            .filter(pm::received_at.lt(before))
+            .filter(pm::payload.is_not_null())
+            .order((pm::received_at.asc(), pm::update_id.asc()))
+            .limit(limit)
+            .select(Receipt::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// Marks a receipt processed without applying it (a poison update).
+pub async fn give_up(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    use processed_messages::dsl as pm;
+    dispatch!(conn, |c| {
+        diesel::update(
+            pm::processed_messages
+                .find(key)
+                .filter(pm::processed_at.is_null()),
+        )
+        .set(pm::processed_at.eq(now))
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The receipt of one message key.
+#[cfg(feature = "test-support")]
+pub async fn get(conn: &mut Conn, key: &str) -> R<Option<Receipt>> {
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .find(key)
+            .select(Receipt::as_select())
+            .first(c)
+            .await
+            .optional()?
+    }))
+}

@@ -1,0 +1,211 @@
+//! Configuration from the environment (and `.env`). A missing or malformed
+//! setting is one clear line naming the variable.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+
+use chrono_tz::Tz;
+
+use radar_store::{DbUrl, UserId};
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn var(name: &'static str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v.trim().to_string())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError {
+            var: name,
+            message: "is not valid UTF-8".into(),
+        }),
+    }
+}
+
+/// Settings every command needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DbUrl,
+    pub timezone: Tz,
+    pub allowed_users: HashSet<UserId>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let database_url = DbUrl::parse(&var("DATABASE_URL")?.unwrap_or_else(|| "radar.db".into()))
+            .map_err(|message| ConfigError {
+                var: "DATABASE_URL",
+                message,
+            })?;
+        let timezone = match var("RADAR_TIMEZONE")? {
+            None => chrono_tz::UTC,
+            Some(z) => z.parse::<Tz>().map_err(|_| ConfigError {
+                var: "RADAR_TIMEZONE",
+                message: format!(
+                    "{z:?} is not an IANA time zone (for example Europe/Moscow or UTC)"
+                ),
+            })?,
+        };
+        let allowed_users = parse_allowed(var("RADAR_ALLOWED_USERS")?.as_deref().unwrap_or(""))
+            .map_err(|message| ConfigError {
+                var: "RADAR_ALLOWED_USERS",
+                message,
+            })?;
+        Ok(Config {
+            database_url,
+            timezone,
+            allowed_users,
+        })
+    }
+}
+
+/// `"1, 2,3"` → {1, 2, 3}.
+pub fn parse_allowed(s: &str) -> Result<HashSet<UserId>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<i64>()
+                .map(UserId)
+                .map_err(|_| format!("{p:?} is not a numeric Telegram user id (expected a comma-separated list like 12345,67890)"))
+        })
+        .collect()
+}
+
+/// Settings of `radar serve`.
+#[derive(Clone)]
+pub struct ServeConfig {
+    pub token: String,
+    pub api_url: Option<url::Url>,
+    pub webhook_url: Option<url::Url>,
+    pub webhook_secret: Option<String>,
+    pub listen: SocketAddr,
+    /// How long a Bot API request may take before it counts as an ambiguous
+    /// failure (`RADAR_TELEGRAM_TIMEOUT`, seconds).
+    pub request_timeout: std::time::Duration,
+    /// Replies per second overall (`RADAR_SEND_RATE`); `None` turns limiting
+    /// off (for a test double only).
+    pub send_rate: Option<NonZeroU32>,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("token", &"<redacted>")
+            .field("api_url", &self.api_url)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("listen", &self.listen)
+            .field("request_timeout", &self.request_timeout)
+            .field("send_rate", &self.send_rate)
+            .finish()
+    }
+}
+
+impl ServeConfig {
+    pub fn from_env(webhook: bool) -> Result<ServeConfig, ConfigError> {
+        let token = var("TELOXIDE_TOKEN")?.ok_or(ConfigError {
+            var: "TELOXIDE_TOKEN",
+            message: "is required by `radar serve` (the bot token from @BotFather)".into(),
+        })?;
+        if !token.contains(':') {
+            return Err(ConfigError {
+                var: "TELOXIDE_TOKEN",
+                message: "does not look like a bot token (expected 123456:ABC…)".into(),
+            });
+        }
+        let url = |name: &'static str| -> Result<Option<url::Url>, ConfigError> {
+            var(name)?
+                .map(|v| {
+                    url::Url::parse(&v).map_err(|e| ConfigError {
+                        var: name,
+                        message: format!("is not a valid URL: {e}"),
+                    })
+                })
+                .transpose()
+        };
+        let api_url = url("TELOXIDE_API_URL")?;
+        let webhook_url = url("RADAR_WEBHOOK_URL")?;
+        if webhook && webhook_url.is_none() {
+            return Err(ConfigError {
+                var: "RADAR_WEBHOOK_URL",
+                message:
+                    "is required with --webhook (the public https URL Telegram posts updates to)"
+                        .into(),
+            });
+        }
+        let webhook_secret = var("RADAR_WEBHOOK_SECRET")?;
+        if let Some(s) = &webhook_secret
+            && (s.len() > 256
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            return Err(ConfigError {
+                var: "RADAR_WEBHOOK_SECRET",
+                message: "must be 1-256 characters of A-Z, a-z, 0-9, _ and -".into(),
+            });
+        }
+        let listen = var("RADAR_LISTEN")?
+            .unwrap_or_else(|| "0.0.0.0:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|e| ConfigError {
+                var: "RADAR_LISTEN",
+                message: format!("is not an address like 0.0.0.0:8080: {e}"),
+            })?;
+        let request_timeout = match var("RADAR_TELEGRAM_TIMEOUT")? {
+            None => std::time::Duration::from_secs(20),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=300).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(ConfigError {
+                        var: "RADAR_TELEGRAM_TIMEOUT",
+                        message: format!("{v:?} is not a number of seconds between 1 and 300"),
+                    });
+                }
+            },
+        };
+        let send_rate = match var("RADAR_SEND_RATE")? {
+            None => NonZeroU32::new(30),
+            Some(v) => NonZeroU32::new(v.parse::<u32>().map_err(|_| ConfigError {
+                var: "RADAR_SEND_RATE",
+                message: format!(
+                    "{v:?} is not a whole number of messages per second (0 turns limiting off)"
+                ),
+            })?),
+        };
+        Ok(ServeConfig {
+            token,
+            api_url,
+            webhook_url,
+            webhook_secret,
+            listen,
+            request_timeout,
+            send_rate,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_users() {
+        assert_eq!(parse_allowed("").unwrap(), HashSet::new());
+        assert_eq!(
+            parse_allowed("1, 2,3").unwrap(),
+            HashSet::from([UserId(1), UserId(2), UserId(3)])
+        );
+        assert!(parse_allowed("1,abc").unwrap_err().contains("\"abc\""));
+    }
+}

@@ -1,0 +1,176 @@
+//! The `radar` binary: command-line parsing and wiring; errors end here as
+//! one line on stderr.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use radar::config::Config;
+use radar::console::Console;
+use radar_engine::{Engine, EngineConfig, Lang};
+use radar_store::{Db, MigrateOp};
+
+#[derive(Parser)]
+#[command(
+    name = "radar",
+    version,
+    about = "Radar: a Telegram bot for a product owner's projects, features and releases"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the Telegram bot (long polling, or --webhook).
+    Serve {
+        /// Receive updates by webhook (RADAR_WEBHOOK_URL) instead of long polling.
+        #[arg(long)]
+        webhook: bool,
+    },
+    /// Chat with Radar in the console: each stdin line is one message.
+    Chat {
+        /// The user id the messages come from.
+        #[arg(long, default_value_t = 1)]
+        user_id: i64,
+        /// Reply language.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Handle this one message, print the reply and exit.
+        #[arg(short = 'm', long = "message")]
+        message: Option<String>,
+    },
+    /// Schema migrations (also applied at the start of serve and chat).
+    Migrate {
+        #[command(subcommand)]
+        op: MigrateCmd,
+    },
+    /// Load demo projects, features and releases (a second run changes nothing).
+    Seed,
+}
+
+#[derive(Subcommand)]
+enum MigrateCmd {
+    /// List migrations and whether each is applied.
+    Status,
+    /// Apply pending migrations.
+    Run {
+        /// Only list what would be applied.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Revert the last migration (or all of them).
+    Revert {
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Ru,
+}
+
+fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("radar: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("radar: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<Engine> {
+    let applied =
+        radar_store::migrate(&cfg.database_url, MigrateOp::Run { dry_run: false }).await?;
+    tracing::debug!(migrations = applied.len(), "schema up to date");
+    let db = Db::connect(&cfg.database_url, 4)?;
+    Ok(Engine::new(
+        db,
+        EngineConfig {
+            tz: cfg.timezone,
+            ..EngineConfig::default()
+        },
+    ))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let cfg = Config::from_env()?;
+    match cli.command {
+        Cmd::Serve { webhook } => {
+            let serve = radar::config::ServeConfig::from_env(webhook)?;
+            radar::telegram::serve(cfg, serve, webhook).await?;
+        }
+        Cmd::Chat {
+            user_id,
+            lang,
+            message,
+        } => {
+            let lang = match lang {
+                LangArg::En => Lang::En,
+                LangArg::Ru => Lang::Ru,
+            };
+            let engine = open(&cfg).await?;
+            let mut console = Console::new(engine, radar_store::UserId(user_id), lang);
+            match message {
+                Some(m) => {
+                    let reply = console
+                        .say(&m)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.user_message(lang)))?;
+                    println!("{reply}");
+                }
+                None => console.run_stdin().await?,
+            }
+        }
+        Cmd::Migrate { op } => {
+            let op = match op {
+                MigrateCmd::Status => MigrateOp::Status,
+                MigrateCmd::Run { dry_run } => MigrateOp::Run { dry_run },
+                MigrateCmd::Revert { all } => MigrateOp::Revert { all },
+            };
+            let states = radar_store::migrate(&cfg.database_url, op).await?;
+            let pending = states.iter().filter(|s| !s.applied).count();
+            for s in &states {
+                let mark = match (s.applied, op) {
+                    (true, _) => "applied",
+                    (false, MigrateOp::Run { dry_run: true }) => "would apply",
+                    (false, _) => "pending",
+                };
+                println!("{mark:>12}  {}", s.version);
+            }
+            println!("{} applied, {} pending", states.len() - pending, pending);
+        }
+        Cmd::Seed => {
+            let engine = open(&cfg).await?;
+            let r = radar::seed::seed(&engine).await?;
+            println!(
+                "seed: {} commands applied, {} already applied before (nothing changed for those)",
+                r.applied, r.already
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,351 @@
+//! The Telegram adapter: durable receipt (polling or webhook), the handler
+//! tree feeding the engine, outbox delivery, the HTTP listener, shutdown.
+
+pub mod handlers;
+pub mod http;
+pub mod outbox;
+pub mod receive;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::BotCommand;
+use tokio_util::sync::CancellationToken;
+
+pub use handlers::schema;
+
+use crate::config::{Config, ServeConfig};
+use crate::metrics::Metrics;
+use radar_engine::{Engine, EngineConfig, EngineError, Handled, Incoming};
+use radar_store::{Db, MigrateOp, UserId, processed_messages};
+use receive::{Backoff, ChannelListener, sleep_or_cancel};
+
+/// Everything the handlers need, passed as one dependency.
+pub struct App {
+    pub engine: Engine,
+    /// The database, for receipts and the outbox (commands go through `engine`).
+    pub db: Db,
+    pub allowed: HashSet<UserId>,
+    pub sender: outbox::Sender,
+    pub metrics: Arc<Metrics>,
+    pub cancel: CancellationToken,
+}
+
+impl App {
+    /// Applies a message, riding out a database outage: while the database
+    /// is away, it is retried with backoff until it answers or Radar stops
+    /// (the update stays stored and is replayed at the next start).
+    pub async fn apply(&self, msg: &Incoming) -> Result<Handled, EngineError> {
+        let mut backoff = Backoff::default();
+        loop {
+            match self.engine.handle(msg).await {
+                Err(e) if e.is_unavailable() && !self.cancel.is_cancelled() => {
+                    tracing::warn!(error = %e, "database unavailable; retrying");
+                    if sleep_or_cancel(backoff.next_delay(), &self.cancel).await {
+                        return Err(e);
+                    }
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// Marks an update processed without applying it (a poison update, or a
+    /// stored one that can no longer be read), so it does not block its chat.
+    pub async fn give_up(&self, key: &str) {
+        let given_up = async {
+            let mut conn = self.db.get().await?;
+            processed_messages::give_up(&mut conn, key, chrono::Utc::now().naive_utc()).await
+        }
+        .await;
+        if let Err(e) = given_up {
+            tracing::error!(key, error = %e, "could not record the update as given up; it will be tried again");
+        }
+    }
+}
+
+/// The command menu, in English and Russian.
+pub fn commands(ru: bool) -> Vec<BotCommand> {
+    let list: [(&str, &str, &str); 20] = [
+        ("help", "What I can do", "Что я умею"),
+        (
+            "projects",
+            "Projects, with switch buttons",
+            "Проекты и переключение",
+        ),
+        (
+            "newproject",
+            "New project: /newproject NAME",
+            "Новый проект: /newproject НАЗВАНИЕ",
+        ),
+        (
+            "use",
+            "Switch project: /use NAME",
+            "Переключить проект: /use НАЗВАНИЕ",
+        ),
+        ("archive", "Archive a project", "Архивировать проект"),
+        (
+            "add",
+            "Add a feature: /add NAME",
+            "Добавить фичу: /add НАЗВАНИЕ",
+        ),
+        ("features", "Features [STATUS|all]", "Фичи [СТАТУС|all]"),
+        ("feature", "Show feature N", "Показать фичу N"),
+        (
+            "status",
+            "Set status: /status N STATUS[: reason]",
+            "Статус: /status N СТАТУС[: причина]",
+        ),
+        (
+            "team",
+            "Assign teams: /team N TEAMS",
+            "Команды: /team N КОМАНДЫ",
+        ),
+        ("po", "Set the PO: /po N NAME", "PO: /po N ИМЯ"),
+        ("delete", "Delete feature N", "Удалить фичу N"),
+        (
+            "release",
+            "New release: /release VERSION [DATE]",
+            "Новый релиз: /release ВЕРСИЯ [ДАТА]",
+        ),
+        ("releases", "Releases with progress", "Релизы и прогресс"),
+        (
+            "plan",
+            "Plan a feature: /plan N VERSION",
+            "В релиз: /plan N ВЕРСИЯ",
+        ),
+        ("ship", "Ship a release", "Релиз выпущен"),
+        (
+            "changes",
+            "What changed [period]",
+            "Что изменилось [период]",
+        ),
+        ("history", "History of feature N", "История фичи N"),
+        ("undo", "Undo my last change", "Отменить последнее"),
+        ("whoami", "Who am I", "Кто я"),
+    ];
+    list.iter()
+        .map(|(c, en, rus)| BotCommand::new(*c, if ru { *rus } else { *en }))
+        .collect()
+}
+
+/// Resolves on SIGTERM (what `docker stop` sends) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn bot(sc: &ServeConfig, timeout: Duration) -> anyhow::Result<Bot> {
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(timeout)
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
+    let mut bot = Bot::with_client(sc.token.clone(), client);
+    if let Some(url) = &sc.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    Ok(bot)
+}
+
+/// Retries `f` with backoff until it succeeds or Radar is stopped.
+async fn retry<T, E: std::fmt::Display, F: AsyncFnMut() -> Result<T, E>>(
+    what: &str,
+    cancel: &CancellationToken,
+    mut f: F,
+) -> Option<T> {
+    let mut backoff = Backoff::default();
+    loop {
+        match f().await {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                tracing::warn!(error = %e, "{what} failed; retrying");
+                if sleep_or_cancel(backoff.next_delay(), cancel).await {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// `radar serve`.
+pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Result<()> {
+    let cancel = CancellationToken::new();
+    {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing in-flight work");
+            cancel.cancel();
+        });
+    }
+    let metrics = Arc::new(Metrics::new());
+    let db = Db::connect(&cfg.database_url, 40)?;
+    let sender = outbox::Sender::new(
+        db.clone(),
+        metrics.clone(),
+        outbox::Limits::new(sc.send_rate),
+    );
+
+    // The HTTP listener first, so /healthz answers while the database is awaited.
+    let listener = tokio::net::TcpListener::bind(sc.listen)
+        .await
+        .map_err(|e| crate::config::ConfigError {
+            var: "RADAR_LISTEN",
+            message: format!("cannot listen on {}: {e}", sc.listen),
+        })?;
+    let (feed, updates) = ChannelListener::new(1024);
+
+    let send_bot = bot(&sc, sc.request_timeout)?;
+    let poll_bot = bot(&sc, Duration::from_secs(40))?;
+
+    // Migrations (under an advisory lock on PostgreSQL), retried while the database is away.
+    let url = cfg.database_url.clone();
+    let migrated = retry("migrations", &cancel, async || {
+        radar_store::migrate(&url, MigrateOp::Run { dry_run: false }).await
+    })
+    .await;
+    if migrated.is_none() {
+        return Ok(());
+    }
+    let me = match retry("getMe", &cancel, async || send_bot.get_me().await).await {
+        Some(me) => me,
+        None => return Ok(()),
+    };
+    let username = me.username.clone();
+    tracing::info!(bot = ?username, "connected to the Bot API");
+
+    for (ru, lang) in [(false, None), (true, Some("ru"))] {
+        let mut req = send_bot.set_my_commands(commands(ru));
+        if let Some(l) = lang {
+            req = req.language_code(l);
+        }
+        if let Err(e) = req.await {
+            tracing::warn!(error = %e, "setMyCommands failed");
+        }
+    }
+
+    let engine = Engine::new(
+        db.clone(),
+        EngineConfig {
+            tz: cfg.timezone,
+            bot_username: username,
+            ..EngineConfig::default()
+        },
+    );
+    let app = Arc::new(App {
+        engine,
+        db: db.clone(),
+        allowed: cfg.allowed_users.clone(),
+        sender: sender.clone(),
+        metrics,
+        cancel: cancel.clone(),
+    });
+
+    let hook = if webhook {
+        let url = sc.webhook_url.clone().expect("checked by ServeConfig");
+        let mut req = send_bot
+            .set_webhook(url.clone())
+            .allowed_updates(receive::allowed_updates());
+        if let Some(s) = &sc.webhook_secret {
+            req = req.secret_token(s.clone());
+        }
+        let sent = retry("setWebhook", &cancel, async || req.clone().await).await;
+        if sent.is_none() {
+            return Ok(());
+        }
+        let path = if url.path().is_empty() {
+            "/".to_string()
+        } else {
+            url.path().to_string()
+        };
+        tracing::info!(path, "webhook registered");
+        Some(http::Webhook {
+            path,
+            secret: sc.webhook_secret.clone(),
+            feed: feed.clone(),
+        })
+    } else {
+        if retry("deleteWebhook", &cancel, async || {
+            send_bot.delete_webhook().await
+        })
+        .await
+        .is_none()
+        {
+            return Ok(());
+        }
+        None
+    };
+    let router = http::router(app.clone(), hook);
+    let http_cancel = cancel.clone();
+    let http = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(http_cancel.cancelled_owned())
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "HTTP listener failed");
+        }
+    });
+
+    // Stored-but-unprocessed updates go first, then new ones.
+    let (first_pass, first_pass_done) = tokio::sync::oneshot::channel();
+    let replay = tokio::spawn(receive::replay(
+        app.clone(),
+        feed.clone(),
+        cancel.clone(),
+        Duration::from_secs(30),
+        first_pass,
+    ));
+    let _ = first_pass_done.await;
+    let poller = if webhook {
+        None
+    } else {
+        Some(tokio::spawn(receive::poll(
+            poll_bot,
+            app.clone(),
+            feed.clone(),
+            cancel.clone(),
+        )))
+    };
+    drop(feed);
+    let delivery = tokio::spawn(sender.clone().run(send_bot.clone(), cancel.clone()));
+    tracing::info!(mode = if webhook { "webhook" } else { "polling" }, listen = %sc.listen, "Radar is running");
+
+    // Runs until every receiver has stopped (on SIGTERM/Ctrl-C) and the
+    // queued updates are handled.
+    Dispatcher::builder(send_bot.clone(), schema())
+        .dependencies(dptree::deps![app.clone()])
+        .default_handler(|_| async {})
+        .build()
+        .dispatch_with_listener(
+            updates,
+            LoggingErrorHandler::with_custom_text("update listener"),
+        )
+        .await;
+
+    for t in [http, replay].into_iter().chain(poller) {
+        let _ = t.await;
+    }
+    let _ = delivery.await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,573 @@
+//! The real `radar serve` binary against the fake Bot API on loopback:
+//! redelivery, restarts, crashes, rate limits, replicas, outsiders, outages.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use radar_store::outbox;
+use radar_store::test_support::data_events;
+use radar_store::{Backend, DbUrl};
+use radar_testkit::serve::{Options, Radar, TOKEN, eventually};
+use radar_testkit::{FakeTelegram, TestDb, both, counts};
+
+const RADAR: &str = env!("CARGO_BIN_EXE_radar");
+
+const USER: i64 = 1001;
+const WAIT: Duration = Duration::from_secs(30);
+
+fn opts() -> Options<'static> {
+    Options {
+        allowed: "1001,1002",
+        ..Options::default()
+    }
+}
+
+async fn wait_polling(fake: &FakeTelegram, calls: usize) {
+    fake.wait_get_updates_calls(calls, WAIT)
+        .await
+        .expect("radar polls getUpdates");
+}
+
+/// The replies, by the message they answer.
+fn replies_by_message(fake: &FakeTelegram, chat: i64) -> BTreeMap<i64, usize> {
+    let mut m = BTreeMap::new();
+    for s in fake.sent_to(chat) {
+        *m.entry(s.reply_to_message_id.unwrap_or(0)).or_insert(0) += 1;
+    }
+    m
+}
+
+both!(
+    twenty_commands_restart_and_full_redelivery,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let fake = FakeTelegram::start().await;
+        let radar = Radar::start(RADAR, &db.url, &fake, &opts());
+        wait_polling(&fake, 1).await;
+
+        fake.push_text(USER, USER, "/newproject Apollo", Some("en"));
+        for i in 1..20 {
+            fake.push_text(USER, USER, &format!("/add Feature {i}"), Some("en"));
+        }
+        let sent = fake
+            .wait_sent(20, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{}", radar.log()));
+        assert!(
+            sent.iter()
+                .all(|s| s.text.starts_with("📁 Project: <b>Apollo</b>")),
+            "context line on every reply"
+        );
+        assert!(
+            sent.iter().all(|s| s.reply_to_message_id.is_some()),
+            "each reply answers its message"
+        );
+        // Command menu registered in both languages.
+        let menus = fake.commands();
+        assert!(
+            menus.iter().any(|c| c.language_code.is_none())
+                && menus
+                    .iter()
+                    .any(|c| c.language_code.as_deref() == Some("ru"))
+        );
+
+        let status = radar.terminate();
+        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
+        let pool = db.pool();
+        let before = counts(&pool).await;
+        assert_eq!(before.features, 19);
+
+        // Telegram delivers everything again.
+        fake.redeliver_all();
+        assert_eq!(fake.pending_count(), 20);
+        let radar = Radar::start(RADAR, &db.url, &fake, &opts());
+        eventually("the redelivered batch is consumed", WAIT, || async {
+            fake.pending_count() == 0
+        })
+        .await;
+        eventually("every redelivery counted as a duplicate", WAIT, || async {
+            radar.metric("radar_duplicates_dropped_total").await >= 20.0
+        })
+        .await;
+        let after = counts(&pool).await;
+        assert_eq!(
+            (after.features, after.events, after.outbox),
+            (before.features, before.events, before.outbox),
+            "no doubled change"
+        );
+        assert_eq!(fake.sent().len(), 20, "no second reply");
+        assert!(fake.overreaching_offsets().is_empty());
+        let (code, _) = radar.get("/healthz").await;
+        assert_eq!(code, 200);
+        let (code, _) = radar.get("/readyz").await;
+        assert_eq!(code, 200);
+        let (_, metrics) = radar.get("/metrics").await;
+        for name in [
+            "radar_updates_received_total",
+            "radar_duplicates_dropped_total",
+            "radar_commands_total",
+            "radar_command_latency_seconds_bucket",
+            "radar_outbox_backlog",
+        ] {
+            assert!(metrics.contains(name), "{name} in /metrics:\n{metrics}");
+        }
+        assert!(
+            !radar.log().contains(TOKEN) && !radar.log().contains("CANARY"),
+            "the token never appears in logs"
+        );
+    }
+);
+
+both!(
+    kill_minus_nine_loses_nothing_and_doubles_nothing,
+    |b| async move {
+        use rand::{Rng, SeedableRng};
+        let db = TestDb::new(b).await;
+        let fake = FakeTelegram::start().await;
+        let seed: u64 = rand::random();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let total = 150;
+        let mut radar = Radar::start(RADAR, &db.url, &fake, &opts());
+        fake.push_text(USER, USER, "/newproject Soak", Some("en"));
+        fake.wait_sent(1, WAIT).await.unwrap();
+        let mut kills = 0;
+        let mut pushed = 0;
+        while pushed < total {
+            let burst = rng.random_range(5..20).min(total - pushed);
+            for _ in 0..burst {
+                fake.push_text(USER, USER, &format!("/add F{pushed}"), Some("en"));
+                pushed += 1;
+            }
+            if kills < 6 && rng.random_bool(0.6) {
+                // Let it get some way into the burst, then SIGKILL.
+                let target = 1 + fake.sent().len() + rng.random_range(0..burst);
+                let _ = fake
+                    .wait_sent(target, Duration::from_millis(rng.random_range(5..200)))
+                    .await;
+                radar.kill();
+                kills += 1;
+                radar = Radar::start(RADAR, &db.url, &fake, &opts());
+            }
+        }
+        eventually(
+            "every command answered",
+            Duration::from_secs(60),
+            || async { replies_by_message(&fake, USER).len() == total + 1 },
+        )
+        .await;
+        let pool = db.pool();
+        let c = counts(&pool).await;
+        let replies = replies_by_message(&fake, USER);
+        let duplicate_replies: usize = replies.values().map(|n| n - 1).sum();
+        let lost = total + 1 - replies.len();
+        let applied = c.features as usize;
+        println!(
+            "crash soak ({b:?}, seed {seed}): {total} commands, {kills} SIGKILLs, applied {applied}, lost {lost}, doubled {}, duplicate replies {duplicate_replies}",
+            applied.saturating_sub(total)
+        );
+        assert_eq!(applied, total, "each command applied exactly once");
+        assert_eq!(lost, 0);
+        assert!(
+            duplicate_replies <= kills,
+            "at most one resend per crash (the reply in flight)"
+        );
+        assert_eq!(
+            {
+                let mut conn = pool.get().await.unwrap();
+                data_events(&mut conn).await.unwrap()
+            },
+            total as i64 + 1,
+            "one event per command"
+        );
+        assert!(
+            fake.overreaching_offsets().is_empty(),
+            "no update acknowledged before it was stored"
+        );
+        drop(radar);
+    }
+);
+
+both!(
+    rate_limit_storm_every_reply_delivered_none_early,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let fake = FakeTelegram::start().await;
+        let radar = Radar::start(RADAR, &db.url, &fake, &opts());
+        wait_polling(&fake, 1).await;
+        fake.rate_limit_sends(6, 1);
+        fake.push_text(USER, USER, "/newproject Storm", Some("en"));
+        for i in 0..4 {
+            fake.push_text(USER, USER, &format!("/add S{i}"), Some("en"));
+            fake.push_text(1002, 1002, &format!("/use Storm {i}"), Some("ru"));
+        }
+        fake.wait_sent(9, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{}", radar.log()));
+        assert!(
+            fake.early_retries().is_empty(),
+            "no send before retry_after: {:?}",
+            fake.early_retries()
+        );
+        let texts: Vec<String> = fake.sent_to(USER).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts.len(), 5);
+        assert!(
+            texts[0].contains("Created project") && texts[4].contains("S3"),
+            "order per chat kept: {texts:?}"
+        );
+        // A 5xx is retried; a blocked user is recorded and not retried forever.
+        fake.fail_sends(1, 502);
+        fake.push_text(USER, USER, "/add After502", Some("en"));
+        fake.wait_sent(10, Duration::from_secs(40)).await.unwrap();
+        fake.block_chat(1002);
+        fake.push_text(1002, 1002, "/whoami", Some("en"));
+        let pool = db.pool();
+        eventually("the blocked chat's reply is given up", WAIT, || async {
+            let mut conn = pool.get().await.unwrap();
+            outbox::backlog(&mut conn).await.unwrap() == 0
+        })
+        .await;
+        assert_eq!(fake.sent().len(), 10);
+        drop(radar);
+    }
+);
+
+both!(an_ambiguous_timeout_is_not_resent, |b| async move {
+    let db = TestDb::new(b).await;
+    let fake = FakeTelegram::start().await;
+    let mut o = opts();
+    o.env.push(("RADAR_TELEGRAM_TIMEOUT", "1".to_string()));
+    let radar = Radar::start(RADAR, &db.url, &fake, &o);
+    wait_polling(&fake, 1).await;
+    // The first reply reaches Telegram, but the answer comes too late.
+    fake.hang_sends(1, Duration::from_secs(3));
+    let slow = fake.push_text(USER, USER, "/newproject Slow", Some("en"));
+    fake.push_text(USER, USER, "/add Next", Some("en"));
+    fake.wait_sent(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", radar.log()));
+    let pool = db.pool();
+    eventually("the outbox is settled", WAIT, || async {
+        let mut conn = pool.get().await.unwrap();
+        outbox::backlog(&mut conn).await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(
+        replies_by_message(&fake, USER)
+            .values()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![1, 1],
+        "no second copy"
+    );
+    assert!(
+        fake.sent_to(USER)[1].text.contains("Added #1 Next"),
+        "the chat goes on after it"
+    );
+    let mut conn = pool.get().await.unwrap();
+    let key = format!("{USER}:{}", slow.message_id);
+    let rows = outbox::for_key(&mut conn, &key).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].attempts, 1, "one attempt, counted");
+    assert!(rows[0].sent_at.is_none() && rows[0].failed_at.is_some());
+    let error = rows[0].last_error.clone().unwrap_or_default();
+    assert!(error.contains("ambiguous"), "{error}");
+    drop(radar);
+});
+
+both!(
+    outsiders_forged_buttons_and_edits_change_nothing,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let fake = FakeTelegram::start().await;
+        let radar = Radar::start(RADAR, &db.url, &fake, &opts());
+        wait_polling(&fake, 1).await;
+        fake.push_text(USER, USER, "/newproject Apollo", Some("en"));
+        let p = fake.push_text(USER, USER, "/add Login", Some("en"));
+        fake.wait_sent(2, WAIT).await.unwrap();
+        let pool = db.pool();
+        let before = counts(&pool).await;
+
+        let outsider = 666;
+        fake.push_text(outsider, outsider, "/newproject Evil", Some("en"));
+        fake.push_callback(outsider, outsider, "del:1", 1);
+        fake.push_callback(USER, USER, "st:99999:d", 1); // forged: no such feature
+        fake.push_edited(USER, USER, p.message_id, "/add Login twice");
+        fake.push_non_text(USER, USER);
+        fake.push_channel_post(-100777, "/newproject FromChannel");
+        fake.push_raw(serde_json::json!({"message": {
+        "message_id": 9000, "date": 1_700_000_000,
+        "chat": {"id": -100200, "type": "supergroup", "title": "G"},
+        "from": {"id": 1087968824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"},
+        "sender_chat": {"id": -100200, "type": "supergroup", "title": "G"},
+        "text": "/newproject Anonymous"
+    }}));
+        fake.push_raw(serde_json::json!({"message": {
+        "message_id": 9001, "date": 1_700_000_000,
+        "chat": {"id": USER, "type": "private", "first_name": "U"},
+        "from": {"id": USER, "is_bot": false, "first_name": "U"},
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "Someone", "date": 1_699_000_000},
+        "text": "/newproject Forwarded"
+    }}));
+        eventually("everything answered", WAIT, || async {
+            fake.sent().len() >= 2 + 7 && fake.callback_answers().len() == 2
+        })
+        .await;
+        let after = counts(&pool).await;
+        assert_eq!(
+            (after.projects, after.features, after.events),
+            (before.projects, before.features, before.events),
+            "no mutations"
+        );
+        let to_outsider: Vec<String> = fake.sent_to(outsider).into_iter().map(|s| s.text).collect();
+        assert!(
+            to_outsider.iter().all(|t| t.contains("666")) && !to_outsider.is_empty(),
+            "{to_outsider:?}"
+        );
+        let mine: Vec<String> = fake.sent_to(USER).into_iter().map(|s| s.text).collect();
+        assert!(mine.iter().any(|t| t.contains("Edits are not applied")));
+        assert!(mine.iter().any(|t| t.contains("only understand text")));
+        assert!(
+            mine.iter()
+                .any(|t| t.contains("Forwarded messages are not executed"))
+        );
+        assert!(
+            mine.iter().any(|t| t.contains("no longer exists")),
+            "{mine:?}"
+        );
+        assert!(
+            fake.sent_to(-100777).is_empty(),
+            "channel posts are ignored"
+        );
+        assert!(
+            fake.sent_to(-100200)
+                .iter()
+                .all(|s| s.text.contains("1087968824")),
+            "anonymous admins are outsiders"
+        );
+        // Nothing of the outsider's but the message key is stored.
+        let mut conn = pool.get().await.unwrap();
+        let r = radar_store::processed_messages::get(&mut conn, &format!("{outsider}:1"))
+            .await
+            .unwrap()
+            .expect("key stored");
+        assert!(r.payload.is_none());
+        drop(radar);
+    }
+);
+
+/// Two webhook replicas on PostgreSQL, each receiving every update.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_webhook_replicas_apply_each_update_once() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let fake = FakeTelegram::start().await;
+    let secret = "s3cret_Token-1";
+    let hook = |path: &str| Options {
+        allowed: "1001,1002",
+        webhook: Some((format!("https://radar.example.com{path}"), Some(secret))),
+        ..Options::default()
+    };
+    let a = Radar::start(RADAR, &db.url, &fake, &hook("/tg/hook"));
+    let b = Radar::start(RADAR, &db.url, &fake, &hook("/tg/hook"));
+    let client = reqwest::Client::new();
+    for r in [&a, &b] {
+        eventually("replica ready", WAIT, || async {
+            r.get("/readyz").await.0 == 200
+        })
+        .await;
+    }
+    assert_eq!(
+        fake.webhook().map(|w| w.secret_token),
+        Some(Some(secret.to_string()))
+    );
+    eventually("webhooks registered", WAIT, || async {
+        fake.requests("setWebhook") >= 2
+    })
+    .await;
+
+    let pool = db.pool();
+    // Wrong or missing secret: refused, nothing stored.
+    let before = counts(&pool).await;
+    let body = serde_json::json!({"update_id": 1, "message": {"message_id": 1, "date": 1_700_000_000,
+        "chat": {"id": USER, "type": "private", "first_name": "U"},
+        "from": {"id": USER, "is_bot": false, "first_name": "U"}, "text": "/newproject Nope"}});
+    let post = |r: &Radar, secret: Option<&str>, body: &serde_json::Value| {
+        let mut req = client
+            .post(format!("http://{}/tg/hook", r.listen))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(s) = secret {
+            req = req.header("X-Telegram-Bot-Api-Secret-Token", s);
+        }
+        req.send()
+    };
+    assert_eq!(post(&a, None, &body).await.unwrap().status().as_u16(), 401);
+    assert_eq!(
+        post(&a, Some("wrong"), &body)
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        counts(&pool).await.processed,
+        before.processed,
+        "nothing stored"
+    );
+
+    let n = 40;
+    let mut updates = vec![
+        serde_json::json!({"update_id": 100, "message": {"message_id": 100, "date": 1_700_000_000,
+        "chat": {"id": USER, "type": "private", "first_name": "U"},
+        "from": {"id": USER, "is_bot": false, "first_name": "U", "language_code": "en"}, "text": "/newproject Twins"}}),
+    ];
+    for i in 1..n {
+        updates.push(serde_json::json!({"update_id": 100 + i, "message": {"message_id": 100 + i, "date": 1_700_000_000,
+            "chat": {"id": USER, "type": "private", "first_name": "U"},
+            "from": {"id": USER, "is_bot": false, "first_name": "U", "language_code": "en"}, "text": format!("/add T{i}")}}));
+    }
+    for u in &updates {
+        // Both replicas get the same update at the same moment.
+        let (ra, rb) = tokio::join!(post(&a, Some(secret), u), post(&b, Some(secret), u));
+        assert_eq!(ra.unwrap().status().as_u16(), 200);
+        assert_eq!(rb.unwrap().status().as_u16(), 200);
+    }
+    eventually("every update answered", WAIT, || async {
+        replies_by_message(&fake, USER).len() == n as usize
+    })
+    .await;
+    // Give a late duplicate the chance to show up before counting.
+    eventually("both replicas drained", WAIT, || async {
+        a.metric("radar_outbox_backlog").await == 0.0
+            && b.metric("radar_outbox_backlog").await == 0.0
+    })
+    .await;
+    let c = counts(&pool).await;
+    assert_eq!(c.features, n - 1, "each update applied exactly once");
+    let replies = replies_by_message(&fake, USER);
+    assert!(
+        replies.values().all(|&k| k == 1),
+        "no reply sent twice: {replies:?}"
+    );
+    let dups = a.metric("radar_duplicates_dropped_total").await
+        + b.metric("radar_duplicates_dropped_total").await;
+    assert!(dups >= 1.0, "the other replica saw duplicates");
+}
+
+/// A TCP proxy between Radar and PostgreSQL that can cut and restore connections.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    up: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Proxy {
+    async fn start(target: &str) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::watch::channel(true);
+        let target = target.to_string();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut rx = rx.clone();
+                if !*rx.borrow() {
+                    drop(inbound);
+                    continue;
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = rx.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Proxy {
+            addr,
+            up: std::sync::Arc::new(tx),
+        }
+    }
+    fn cut(&self) {
+        let _ = self.up.send(false);
+    }
+    fn restore(&self) {
+        let _ = self.up.send(true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn database_outage_loses_nothing_and_catches_up() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let DbUrl::Postgres(url) = &db.url else {
+        unreachable!()
+    };
+    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let proxied = url.replacen("127.0.0.1:5432", &proxy.addr.to_string(), 1);
+    assert_ne!(&proxied, url.as_str());
+    let fake = FakeTelegram::start().await;
+    let radar = Radar::start_url(RADAR, &proxied, &fake, &opts());
+    wait_polling(&fake, 1).await;
+    fake.push_text(USER, USER, "/newproject Outage", Some("en"));
+    for i in 0..5 {
+        fake.push_text(USER, USER, &format!("/add Before {i}"), Some("en"));
+    }
+    fake.wait_sent(6, WAIT).await.unwrap();
+
+    proxy.cut();
+    eventually("not ready while the database is away", WAIT, || async {
+        radar.get("/readyz").await.0 == 503
+    })
+    .await;
+    let first_during = fake
+        .push_text(USER, USER, "/add During 0", Some("en"))
+        .update_id;
+    for i in 1..10 {
+        fake.push_text(USER, USER, &format!("/add During {i}"), Some("en"));
+    }
+    // Updates it could not store are not acknowledged.
+    let confirmed_before = fake
+        .get_updates_calls()
+        .iter()
+        .filter_map(|c| c.offset)
+        .max()
+        .unwrap_or(0);
+    let _ = fake
+        .wait_get_updates_calls(fake.get_updates_calls().len() + 1, Duration::from_secs(2))
+        .await;
+    assert!(
+        fake.get_updates_calls()
+            .iter()
+            .filter_map(|c| c.offset)
+            .all(|o| o <= first_during),
+        "offset moved past unstored updates (before cut: {confirmed_before})"
+    );
+    assert_eq!(
+        (radar.get("/healthz").await).0,
+        200,
+        "the process keeps running"
+    );
+
+    proxy.restore();
+    eventually(
+        "caught up after the outage",
+        Duration::from_secs(60),
+        || async { replies_by_message(&fake, USER).len() == 16 },
+    )
+    .await;
+    let pool = db.pool();
+    assert_eq!(
+        counts(&pool).await.features,
+        15,
+        "nothing lost, nothing doubled"
+    );
+    eventually("ready again", WAIT, || async {
+        radar.get("/readyz").await.0 == 200
+    })
+    .await;
+}
