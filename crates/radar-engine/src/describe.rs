@@ -2,10 +2,11 @@
 
 use radar_store::{FeatureStatus, ProjectStatus, ReleaseStatus};
 
+use crate::Lang;
 use crate::change::{Change, Delta, Event};
+use crate::messages::t;
 use crate::render::{View, esc};
 use crate::status::StatusWords;
-use crate::{Lang, tr};
 
 /// "#3 Login", "release 1.2", "project Apollo": what a change is about, as
 /// it was named when it happened.
@@ -18,16 +19,16 @@ pub fn entity_title(c: &Change, lang: Lang) -> String {
             format!("#{} {}", feature.number, esc(&feature.name))
         }
         Change::ReleaseCreated { release } | Change::ReleaseDeleted { release } => {
-            tr!(lang, "release {}", "релиз {}", esc(&release.version))
+            t!(lang, "entity-release", version = esc(&release.version))
         }
         Change::ReleaseUpdated { version, .. } => {
-            tr!(lang, "release {}", "релиз {}", esc(version))
+            t!(lang, "entity-release", version = esc(version))
         }
         Change::ProjectCreated { project } | Change::ProjectDeleted { project } => {
-            tr!(lang, "project {}", "проект {}", esc(&project.name))
+            t!(lang, "entity-project", name = esc(&project.name))
         }
-        Change::ProjectUpdated { name, .. } => tr!(lang, "project {}", "проект {}", esc(name)),
-        Change::ContextSwitched { .. } => tr!(lang, "active project", "активный проект"),
+        Change::ProjectUpdated { name, .. } => t!(lang, "entity-project", name = esc(name)),
+        Change::ContextSwitched { .. } => t!(lang, "entity-context"),
     }
 }
 
@@ -40,7 +41,7 @@ pub fn event_title(e: &Event, lang: Lang) -> String {
 /// One line for a change: `status backlog → in progress`, `created`, …
 pub fn describe_change(c: &Change, lang: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let mut field = |label: &str, d: Option<(String, String)>| {
+    let mut field = |label: String, d: Option<(String, String)>| {
         if let Some((b, a)) = d {
             parts.push(format!("{label} {b} → {a}"));
         }
@@ -48,11 +49,11 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
     match c {
         Change::ProjectCreated { .. }
         | Change::FeatureCreated { .. }
-        | Change::ReleaseCreated { .. } => return tr!(lang, "created", "создано"),
+        | Change::ReleaseCreated { .. } => return t!(lang, "change-created"),
         Change::ProjectDeleted { .. }
         | Change::FeatureDeleted { .. }
-        | Change::ReleaseDeleted { .. } => return tr!(lang, "deleted", "удалено"),
-        Change::ContextSwitched { .. } => return tr!(lang, "switched", "переключение"),
+        | Change::ReleaseDeleted { .. } => return t!(lang, "change-deleted"),
+        Change::ContextSwitched { .. } => return t!(lang, "change-switched"),
         Change::FeatureUpdated { diff, .. } => {
             field(label("name", lang), shown(&diff.name, |s| text(s.as_str())));
             field(
@@ -61,7 +62,7 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
             );
             field(
                 label("status", lang),
-                shown(&diff.status, |s| s.label(lang).to_string()),
+                shown(&diff.status, |s| s.label(lang)),
             );
             field(
                 label("status_reason", lang),
@@ -90,7 +91,7 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
             );
             field(
                 label("status", lang),
-                shown(&diff.status, |s| project_status(*s, lang).to_string()),
+                shown(&diff.status, |s| project_status(*s, lang)),
             );
         }
         Change::ReleaseUpdated { diff, .. } => {
@@ -107,7 +108,7 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
             );
             field(
                 label("status", lang),
-                shown(&diff.status, |s| release_status(*s, lang).to_string()),
+                shown(&diff.status, |s| release_status(*s, lang)),
             );
             if diff.status.is_none() {
                 field(
@@ -126,11 +127,10 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
 /// One line for an event: an undo reads `undo of: <what it undid>`.
 pub fn describe_event(e: &Event, lang: Lang) -> String {
     if e.is_undo() {
-        tr!(
+        t!(
             lang,
-            "undo of: {}",
-            "отмена: {}",
-            describe_change(&e.original_change(), lang)
+            "change-undo-of",
+            change = describe_change(&e.original_change(), lang)
         )
     } else {
         describe_change(&e.change, lang)
@@ -168,52 +168,39 @@ pub fn short(s: &str) -> String {
     out
 }
 
-/// The name of a field in a reply.
-pub fn label(field: &str, lang: Lang) -> &'static str {
-    match (field, lang) {
-        ("status", Lang::En) => "status",
-        ("status", Lang::Ru) => "статус",
-        ("status_reason", Lang::En) => "reason",
-        ("status_reason", Lang::Ru) => "причина",
-        ("teams", Lang::En) => "teams",
-        ("teams", Lang::Ru) => "команды",
-        ("po", _) => "PO",
-        ("description", Lang::En) => "description",
-        ("description", Lang::Ru) => "описание",
-        ("name", Lang::En) => "name",
-        ("name", Lang::Ru) => "название",
-        ("release", Lang::En) => "release",
-        ("release", Lang::Ru) => "релиз",
-        ("version", Lang::En) => "version",
-        ("version", Lang::Ru) => "версия",
-        ("target_date", Lang::En) => "target date",
-        ("target_date", Lang::Ru) => "срок",
-        ("released_at", Lang::En) => "released at",
-        ("released_at", Lang::Ru) => "дата выпуска",
-        (_, Lang::En) => "field",
-        (_, Lang::Ru) => "поле",
+/// The name of a field in a reply (`field-*` in the messages files), by the
+/// field's key in events (`status`, `status_reason`, `target_date`, …).
+pub fn label(field: &str, lang: Lang) -> String {
+    match field {
+        "status" => t!(lang, "field-status"),
+        "status_reason" => t!(lang, "field-status-reason"),
+        "teams" => t!(lang, "field-teams"),
+        "po" => t!(lang, "field-po"),
+        "description" => t!(lang, "field-description"),
+        "name" => t!(lang, "field-name"),
+        "release" => t!(lang, "field-release"),
+        "version" => t!(lang, "field-version"),
+        "target_date" => t!(lang, "field-target-date"),
+        "released_at" => t!(lang, "field-released-at"),
+        _ => t!(lang, "field-other"),
     }
 }
 
-pub fn release_status(s: ReleaseStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (ReleaseStatus::Planned, Lang::En) => "planned",
-        (ReleaseStatus::InProgress, Lang::En) => "in progress",
-        (ReleaseStatus::Released, Lang::En) => "released",
-        (ReleaseStatus::Cancelled, Lang::En) => "cancelled",
-        (ReleaseStatus::Planned, Lang::Ru) => "запланирован",
-        (ReleaseStatus::InProgress, Lang::Ru) => "в работе",
-        (ReleaseStatus::Released, Lang::Ru) => "выпущен",
-        (ReleaseStatus::Cancelled, Lang::Ru) => "отменён",
+/// A release status in words (`release-status-*`).
+pub fn release_status(s: ReleaseStatus, lang: Lang) -> String {
+    match s {
+        ReleaseStatus::Planned => t!(lang, "release-status-planned"),
+        ReleaseStatus::InProgress => t!(lang, "release-status-in-progress"),
+        ReleaseStatus::Released => t!(lang, "release-status-released"),
+        ReleaseStatus::Cancelled => t!(lang, "release-status-cancelled"),
     }
 }
 
-pub fn project_status(s: ProjectStatus, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (ProjectStatus::Active, Lang::En) => "active",
-        (ProjectStatus::Archived, Lang::En) => "archived",
-        (ProjectStatus::Active, Lang::Ru) => "активен",
-        (ProjectStatus::Archived, Lang::Ru) => "в архиве",
+/// A project status in words (`project-status-*`).
+pub fn project_status(s: ProjectStatus, lang: Lang) -> String {
+    match s {
+        ProjectStatus::Active => t!(lang, "project-status-active"),
+        ProjectStatus::Archived => t!(lang, "project-status-archived"),
     }
 }
 

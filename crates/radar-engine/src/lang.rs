@@ -1,5 +1,6 @@
 //! Reply language. Both languages' phrases are always understood; this only
-//! picks the language Radar answers in.
+//! picks the language Radar answers in. Each language's reply text is its
+//! messages file, `i18n/<code>/radar_engine.ftl` (see [`crate::messages`]).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -9,14 +10,20 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Telegram's `language_code`: anything starting with `ru` → Russian.
+    /// Every reply language, in declaration order.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
+
+    /// Telegram's `language_code`: a code starting with a language's code
+    /// (`ru`, `ru-RU`) picks it; anything else is English.
     pub fn from_code(code: Option<&str>) -> Lang {
-        match code {
-            Some(c) if c.trim().to_ascii_lowercase().starts_with("ru") => Lang::Ru,
-            _ => Lang::En,
-        }
+        let code = code.unwrap_or_default().trim().to_ascii_lowercase();
+        Lang::ALL
+            .into_iter()
+            .find(|l| code.starts_with(l.code()))
+            .unwrap_or_default()
     }
 
+    /// The language's id: its messages folder and Fluent language (plural rules).
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -25,14 +32,17 @@ impl Lang {
     }
 }
 
-/// `tr!(lang, "English {x}", "Русский {x}")`: one phrase in both languages,
-/// side by side, so a missing translation is a compile error, not a runtime gap.
-#[macro_export]
-macro_rules! tr {
-    ($lang:expr, $en:literal, $ru:literal $(, $arg:expr)* $(,)?) => {
-        match $lang {
-            $crate::Lang::En => format!($en $(, $arg)*),
-            $crate::Lang::Ru => format!($ru $(, $arg)*),
-        }
-    };
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_telegram_codes() {
+        assert_eq!(Lang::from_code(Some("ru")), Lang::Ru);
+        assert_eq!(Lang::from_code(Some(" RU-ru")), Lang::Ru);
+        assert_eq!(Lang::from_code(Some("en-US")), Lang::En);
+        assert_eq!(Lang::from_code(Some("de")), Lang::En);
+        assert_eq!(Lang::from_code(Some("")), Lang::En);
+        assert_eq!(Lang::from_code(None), Lang::En);
+    }
 }

@@ -9,14 +9,17 @@
 //! Where things live: [`parse`] is the command language, [`apply`] what each
 //! kind of command does (one module per kind, undo included), [`change`] the
 //! typed events, [`describe`] and [`render`] the reply text, [`reject`] every
-//! refusal.
+//! refusal. The words themselves are in one Fluent messages file per language
+//! (`i18n/<code>/radar_engine.ftl`), read through [`messages`].
 
 mod apply;
 pub mod change;
 pub mod describe;
 mod help;
 mod lang;
+pub mod language;
 mod message;
+pub mod messages;
 pub mod parse;
 pub mod period;
 pub mod reject;
@@ -34,6 +37,7 @@ use radar_store::{Conn, Db, StoreError, user_context};
 
 pub use lang::Lang;
 pub use message::{Delivery, Handled, Incoming, Input, Outcome, Reply};
+use messages::t;
 pub use parse::Command;
 pub use render::{Button, Keyboard, OutMessage};
 
@@ -64,17 +68,9 @@ impl EngineError {
     /// The sentence a user sees when something failed on our side.
     pub fn user_message(&self, lang: Lang) -> String {
         if self.is_unavailable() {
-            tr!(
-                lang,
-                "Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.",
-                "Извините, сейчас не получилось: база данных не отвечает. Попробуйте через минуту."
-            )
+            t!(lang, "error-unavailable")
         } else {
-            tr!(
-                lang,
-                "Sorry, something went wrong on my side and the command was not applied. The operator can see the details in the log.",
-                "Извините, у меня что-то сломалось, и команда не выполнена. Подробности — в журнале у оператора."
-            )
+            t!(lang, "error-internal")
         }
     }
 }
@@ -195,12 +191,7 @@ impl Engine {
         }
         if !msg.authorized {
             // Nothing is stored for an outsider but the message key.
-            let html = tr!(
-                msg.lang,
-                "Sorry, Radar is private. Your Telegram id is <code>{}</code>: ask the owner to add it to RADAR_ALLOWED_USERS.",
-                "Извините, Radar — закрытый бот. Ваш id в Telegram: <code>{}</code>. Попросите владельца добавить его в RADAR_ALLOWED_USERS.",
-                msg.user
-            );
+            let html = t!(msg.lang, "outsider", id = msg.user.to_string());
             return Ok(Handled::Replied(Reply {
                 messages: vec![OutMessage {
                     html,

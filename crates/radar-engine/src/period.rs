@@ -5,7 +5,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::Lang;
-use crate::tr;
+use crate::messages::t;
+use crate::render::show_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
@@ -146,22 +147,15 @@ impl Period {
         }
     }
 
+    /// The period in words, e.g. "in the last 3 days" / «за последние 3 дня».
     pub fn describe(self, lang: Lang) -> String {
         match self {
-            Period::Last24Hours => tr!(lang, "in the last 24 hours", "за последние 24 часа"),
-            Period::Today => tr!(lang, "today", "сегодня"),
-            Period::Yesterday => tr!(lang, "yesterday", "вчера"),
-            Period::ThisWeek => tr!(lang, "this week", "на этой неделе"),
-            Period::LastDays(n) => tr!(lang, "in the last {} days", "за последние {} дн.", n),
-            Period::Since(d) => tr!(
-                lang,
-                "since {}",
-                "с {}",
-                match lang {
-                    Lang::En => d.format("%Y-%m-%d").to_string(),
-                    Lang::Ru => d.format("%d.%m.%Y").to_string(),
-                }
-            ),
+            Period::Last24Hours => t!(lang, "period-last-24-hours"),
+            Period::Today => t!(lang, "period-today"),
+            Period::Yesterday => t!(lang, "period-yesterday"),
+            Period::ThisWeek => t!(lang, "period-this-week"),
+            Period::LastDays(n) => t!(lang, "period-last-days", days = n),
+            Period::Since(d) => t!(lang, "period-since", date = show_date(d, lang)),
         }
     }
 }

@@ -3,12 +3,13 @@
 
 use radar_store::FeatureNumber;
 
+use crate::Lang;
 use crate::change::Event;
 use crate::describe::{describe_change, entity_title};
+use crate::messages::t;
 use crate::parse::ParseError;
 use crate::render::{View, esc};
 use crate::status::StatusWords;
-use crate::{Lang, tr};
 
 /// A message that is not a valid command, or a command that cannot be done now.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,188 +71,95 @@ impl Rejection {
         let lang = v.lang;
         match self {
             Rejection::Parse(e) => parse_error(e, lang),
-            Rejection::Edited => tr!(
+            Rejection::Edited => t!(lang, "reject-edited"),
+            Rejection::Forwarded => t!(lang, "reject-forwarded"),
+            Rejection::NonText => t!(lang, "reject-non-text"),
+            Rejection::NoProject => t!(lang, "reject-no-project"),
+            Rejection::Archived { project } => t!(lang, "reject-archived", project = esc(project)),
+            Rejection::NoFeature { number, project } => t!(
                 lang,
-                "✏️ Edits are not applied. Send the corrected command as a new message.",
-                "✏️ Правки сообщений не применяются. Отправьте исправленную команду новым сообщением."
+                "reject-no-feature",
+                number = number.to_string(),
+                project = esc(project)
             ),
-            Rejection::Forwarded => tr!(
-                lang,
-                "↪️ Forwarded messages are not executed. Send the command yourself.",
-                "↪️ Пересланные сообщения не выполняются. Отправьте команду сами."
-            ),
-            Rejection::NonText => tr!(
-                lang,
-                "I only understand text commands. Try /help.",
-                "Я понимаю только текстовые команды. Попробуйте /help."
-            ),
-            Rejection::NoProject => tr!(
-                lang,
-                "No active project yet. Create one with /newproject NAME, or pick one: /projects",
-                "Проект не выбран. Создайте его: /newproject НАЗВАНИЕ — или выберите: /projects"
-            ),
-            Rejection::Archived { project } => tr!(
-                lang,
-                "Project <b>{}</b> is archived: it can be read but not changed. /undo the archiving to change it again.",
-                "Проект <b>{}</b> в архиве: его можно смотреть, но не менять. Чтобы вернуть, отмените архивацию (/undo).",
-                esc(project)
-            ),
-            Rejection::NoFeature { number, project } => tr!(
-                lang,
-                "There is no feature #{} in {}. See /features all",
-                "В проекте {1} нет фичи #{0}. Список: /features all",
-                number,
-                esc(project)
-            ),
-            Rejection::FeatureGone => tr!(
-                lang,
-                "That feature no longer exists. Nothing changed.",
-                "Этой фичи больше нет. Ничего не изменилось."
-            ),
-            Rejection::ProjectGone => tr!(
-                lang,
-                "That project no longer exists. See /projects",
-                "Этого проекта больше нет. Список: /projects"
-            ),
-            Rejection::UnknownProject { name, suggestions } if suggestions.is_empty() => tr!(
-                lang,
-                "There is no project «{}». See /projects",
-                "Проекта «{}» нет. Список: /projects",
-                esc(name)
-            ),
+            Rejection::FeatureGone => t!(lang, "reject-feature-gone"),
+            Rejection::ProjectGone => t!(lang, "reject-project-gone"),
+            Rejection::UnknownProject { name, suggestions } if suggestions.is_empty() => {
+                t!(lang, "reject-unknown-project", name = esc(name))
+            }
             Rejection::UnknownProject { name, suggestions } => {
                 let list = suggestions
                     .iter()
                     .map(|s| format!("<b>{}</b>", esc(s)))
                     .collect::<Vec<_>>()
                     .join(", ");
-                tr!(
+                t!(
                     lang,
-                    "There is no project «{}». Did you mean: {}?",
-                    "Проекта «{}» нет. Может быть, вы имели в виду: {}?",
-                    esc(name),
-                    list
+                    "reject-unknown-project-suggest",
+                    name = esc(name),
+                    suggestions = list
                 )
             }
             Rejection::UnknownRelease { version, known } => {
-                let mut text = tr!(
-                    lang,
-                    "There is no release «{}». Create it: /release {}",
-                    "Релиза «{}» нет. Создайте: /release {}",
-                    esc(version),
-                    esc(version)
-                );
+                let mut text = t!(lang, "reject-unknown-release", version = esc(version));
                 if !known.is_empty() {
                     let known: Vec<String> = known.iter().map(|k| esc(k)).collect();
-                    text.push_str(&tr!(
+                    text.push('\n');
+                    text.push_str(&t!(
                         lang,
-                        "\nReleases: {}",
-                        "\nРелизы: {}",
-                        known.join(", ")
+                        "reject-known-releases",
+                        releases = known.join(", ")
                     ));
                 }
                 text
             }
-            Rejection::UndoConflict { event, later } => tr!(
+            Rejection::UndoConflict { event, later } => t!(
                 lang,
-                "Can't undo «{}: {}»: {} changed it since ({}, {}). Nothing changed.",
-                "Нельзя отменить «{}: {}»: потом это изменил(а) {} ({}, {}). Ничего не изменилось.",
-                entity_title(&event.change, lang),
-                describe_change(&event.change, lang),
-                v.who(later.user),
-                describe_change(&later.original_change(), lang),
-                v.time(later.at)
+                "reject-undo-conflict",
+                title = entity_title(&event.change, lang),
+                change = describe_change(&event.change, lang),
+                who = v.who(later.user),
+                later = describe_change(&later.original_change(), lang),
+                time = v.time(later.at)
             ),
-            Rejection::UndoImpossible(UndoImpossible::ProjectGone) => tr!(
-                lang,
-                "Can't undo: its project no longer exists.",
-                "Нельзя отменить: проекта больше нет."
-            ),
-            Rejection::UndoImpossible(UndoImpossible::ReleaseInUse { version }) => tr!(
-                lang,
-                "Can't undo creating release {}: features are planned into it. /unplan them first.",
-                "Нельзя отменить создание релиза {}: в нём есть фичи. Сначала уберите их (/unplan).",
-                esc(version)
-            ),
-            Rejection::UndoImpossible(UndoImpossible::ReleaseGone) => tr!(
-                lang,
-                "Can't undo: that release no longer exists.",
-                "Нельзя отменить: этого релиза больше нет."
-            ),
-            Rejection::UndoUnreadable => tr!(
-                lang,
-                "Can't undo: the record of that change cannot be read. The operator can see the details in the log.",
-                "Нельзя отменить: запись об этом изменении не читается. Подробности — в журнале у оператора."
-            ),
+            Rejection::UndoImpossible(UndoImpossible::ProjectGone) => {
+                t!(lang, "reject-undo-project-gone")
+            }
+            Rejection::UndoImpossible(UndoImpossible::ReleaseInUse { version }) => {
+                t!(lang, "reject-undo-release-in-use", version = esc(version))
+            }
+            Rejection::UndoImpossible(UndoImpossible::ReleaseGone) => {
+                t!(lang, "reject-undo-release-gone")
+            }
+            Rejection::UndoUnreadable => t!(lang, "reject-undo-unreadable"),
         }
     }
 }
 
 fn parse_error(e: &ParseError, lang: Lang) -> String {
     match e {
-        ParseError::Empty => tr!(
-            lang,
-            "Send me a command, for example /help.",
-            "Отправьте команду, например /help."
-        ),
+        ParseError::Empty => t!(lang, "parse-empty"),
         ParseError::NotForMe => String::new(),
-        ParseError::Unknown { .. } => tr!(
+        ParseError::Unknown { .. } => t!(lang, "parse-unknown"),
+        ParseError::UnknownCommand(c) => t!(lang, "parse-unknown-command", command = esc(c)),
+        ParseError::Usage(u) => t!(lang, "parse-usage", usage = esc(u)),
+        ParseError::BadNumber(s) => t!(lang, "parse-bad-number", text = esc(s)),
+        ParseError::BadStatus(s) => t!(
             lang,
-            "I didn't understand that. Nothing changed. /help lists what I can do.",
-            "Я не понял. Ничего не изменилось. Что я умею: /help"
-        ),
-        ParseError::UnknownCommand(c) => tr!(
-            lang,
-            "I don't know the command {}. Nothing changed. See /help",
-            "Я не знаю команды {}. Ничего не изменилось. Список: /help",
-            esc(c)
-        ),
-        ParseError::Usage(u) => tr!(
-            lang,
-            "Usage: <code>{}</code>",
-            "Формат: <code>{}</code>",
-            esc(u)
-        ),
-        ParseError::BadNumber(s) => tr!(
-            lang,
-            "«{}» is not a feature number. Features are numbered #1, #2, …",
-            "«{}» — не номер фичи. Фичи нумеруются #1, #2, …",
-            esc(s)
-        ),
-        ParseError::BadStatus(s) => tr!(
-            lang,
-            "I don't know the status «{}». Statuses: {}.",
-            "Я не знаю статуса «{}». Статусы: {}.",
-            esc(s),
-            radar_store::FeatureStatus::ALL
+            "parse-bad-status",
+            text = esc(s),
+            statuses = radar_store::FeatureStatus::ALL
                 .iter()
                 .map(|s| s.label(lang))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        ParseError::BadDate(s) => tr!(
-            lang,
-            "«{}» is not a valid date. Use YYYY-MM-DD, for example 2026-12-01.",
-            "«{}» — неверная дата. Используйте ДД.ММ.ГГГГ, например 01.12.2026.",
-            esc(s)
-        ),
-        ParseError::BadPeriod(s) => tr!(
-            lang,
-            "I don't understand the period «{}». Try: today, yesterday, this week, in the last 3 days, since 2026-11-01.",
-            "Я не понял период «{}». Например: сегодня, вчера, за неделю, за 3 дня, с 01.11.2026.",
-            esc(s)
-        ),
-        ParseError::TooLong { what, max } => tr!(
-            lang,
-            "That {} is too long: at most {} characters. Nothing changed.",
-            "Слишком длинно ({}): не больше {} символов. Ничего не изменилось.",
-            what,
-            max
-        ),
-        ParseError::BadButton => tr!(
-            lang,
-            "That button is no longer valid. Nothing changed.",
-            "Эта кнопка больше не действует. Ничего не изменилось."
-        ),
+        ParseError::BadDate(s) => t!(lang, "parse-bad-date", text = esc(s)),
+        ParseError::BadPeriod(s) => t!(lang, "parse-bad-period", text = esc(s)),
+        // `what` comes from the parser (English words such as "project name").
+        ParseError::TooLong { what, max } => {
+            t!(lang, "parse-too-long", what = esc(what), max = *max)
+        }
+        ParseError::BadButton => t!(lang, "parse-bad-button"),
     }
 }

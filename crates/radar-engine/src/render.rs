@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use radar_store::UserId;
 
 use crate::Lang;
-use crate::tr;
+use crate::messages::t;
 
 /// Telegram's limit is 4096 characters after entity parsing; raw HTML is
 /// never shorter than its parsed text, so counting raw characters is safe.
@@ -36,13 +36,8 @@ pub fn html_to_plain(s: &str) -> String {
 /// The first line of every message to an allowed user.
 pub fn context_line(project: Option<&str>, lang: Lang) -> String {
     match project {
-        Some(name) => tr!(
-            lang,
-            "📁 Project: <b>{}</b>",
-            "📁 Контекст: Проект <b>{}</b>",
-            esc(name)
-        ),
-        None => tr!(lang, "📁 Project: none", "📁 Контекст: проект не выбран"),
+        Some(name) => t!(lang, "context-project", name = esc(name)),
+        None => t!(lang, "context-none"),
     }
 }
 
@@ -188,9 +183,9 @@ impl View {
     /// "you", or "user 42".
     pub fn who(&self, user: UserId) -> String {
         if user == self.me {
-            tr!(self.lang, "you", "вы")
+            t!(self.lang, "who-you")
         } else {
-            tr!(self.lang, "user {}", "пользователь {}", user)
+            t!(self.lang, "who-user", id = user.to_string())
         }
     }
 
@@ -199,20 +194,16 @@ impl View {
     }
 }
 
-/// A stored UTC time shown in the configured zone.
-pub fn show_time(t: NaiveDateTime, tz: Tz, lang: Lang) -> String {
-    let local = Utc.from_utc_datetime(&t).with_timezone(&tz);
-    match lang {
-        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
-        Lang::Ru => local.format("%d.%m.%Y %H:%M").to_string(),
-    }
+/// A stored UTC time shown in the configured zone, in the language's
+/// `format-time` pattern.
+pub fn show_time(time: NaiveDateTime, tz: Tz, lang: Lang) -> String {
+    let local = Utc.from_utc_datetime(&time).with_timezone(&tz);
+    local.format(&t!(lang, "format-time")).to_string()
 }
 
+/// A date in the language's `format-date` pattern.
 pub fn show_date(d: chrono::NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::En => d.format("%Y-%m-%d").to_string(),
-        Lang::Ru => d.format("%d.%m.%Y").to_string(),
-    }
+    d.format(&t!(lang, "format-date")).to_string()
 }
 
 #[cfg(test)]

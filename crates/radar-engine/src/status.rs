@@ -1,6 +1,8 @@
-//! Feature statuses and the words for them in both languages.
+//! Feature statuses, the words understood for them in both languages, and
+//! how they are shown (the labels are in the messages files).
 
 use crate::Lang;
+use crate::messages::t;
 
 use FeatureStatus as Status;
 
@@ -8,7 +10,8 @@ pub use radar_store::FeatureStatus;
 
 /// How Radar shows a status, and the one-letter code of status buttons.
 pub trait StatusWords: Sized {
-    fn label(self, lang: Lang) -> &'static str;
+    /// The status word in `lang` (`status-*` in the messages files).
+    fn label(self, lang: Lang) -> String;
     fn icon(self) -> &'static str;
     /// One-letter code used in button data (keeps callback data short).
     fn code(self) -> char;
@@ -34,20 +37,14 @@ impl StatusWords for FeatureStatus {
         }
     }
 
-    fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Status::Backlog, Lang::En) => "backlog",
-            (Status::Planned, Lang::En) => "planned",
-            (Status::InProgress, Lang::En) => "in progress",
-            (Status::Blocked, Lang::En) => "blocked",
-            (Status::Done, Lang::En) => "done",
-            (Status::Cancelled, Lang::En) => "cancelled",
-            (Status::Backlog, Lang::Ru) => "бэклог",
-            (Status::Planned, Lang::Ru) => "запланирована",
-            (Status::InProgress, Lang::Ru) => "в работе",
-            (Status::Blocked, Lang::Ru) => "заблокирована",
-            (Status::Done, Lang::Ru) => "готово",
-            (Status::Cancelled, Lang::Ru) => "отменена",
+    fn label(self, lang: Lang) -> String {
+        match self {
+            Status::Backlog => t!(lang, "status-backlog"),
+            Status::Planned => t!(lang, "status-planned"),
+            Status::InProgress => t!(lang, "status-in-progress"),
+            Status::Blocked => t!(lang, "status-blocked"),
+            Status::Done => t!(lang, "status-done"),
+            Status::Cancelled => t!(lang, "status-cancelled"),
         }
     }
 
@@ -152,8 +149,9 @@ mod tests {
         assert_eq!(parse("banana"), None);
         for &s in Status::ALL {
             assert_eq!(parse(s.as_str()), Some(s));
-            assert_eq!(parse(s.label(Lang::En)), Some(s));
-            assert_eq!(parse(s.label(Lang::Ru)), Some(s));
+            for lang in Lang::ALL {
+                assert_eq!(parse(&s.label(lang)), Some(s), "{lang:?}");
+            }
             assert_eq!(from_code(&s.code().to_string()), Some(s));
         }
     }

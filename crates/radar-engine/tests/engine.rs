@@ -532,3 +532,45 @@ both!(concurrent_different_keys_stay_consistent, |b| async move {
     assert_eq!(n.projects, 2, "one 'Same' project however the race went");
     assert_eq!(n.features, 8, "every add applied once");
 });
+
+both!(features_when_none_is_open, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 52, Lang::En);
+    c.say("/newproject Apollo").await;
+    let r = c.say("/features").await;
+    assert!(r.contains("None yet. Add one: /add NAME"), "{r}");
+    c.say("/add Login").await;
+    c.say("/add Search").await;
+    c.say("/status 1 done").await;
+    c.say("/status 2 done").await;
+    let r = c.say("/features").await;
+    assert!(
+        r.contains("Open features\nNo open features: all 2 are done. See them: /features all"),
+        "{r}"
+    );
+    c.say("/status 2 cancelled").await;
+    let r = c.say("/features").await;
+    assert!(
+        r.contains("No open features: 1 done, 1 cancelled. See them: /features all"),
+        "{r}"
+    );
+    let r = c.say("/features all").await;
+    assert!(r.contains("All features (2 features)"), "{r}");
+
+    let mut ru = Chat::new(&e, &pool, 53, Lang::Ru);
+    ru.say("/use Apollo").await;
+    ru.say("/status 2 done").await;
+    let r = ru.say("/features").await;
+    assert!(
+        r.contains("Открытых фич нет: все 2 фичи готовы. Посмотреть: /features all"),
+        "{r}"
+    );
+    let r = ru.say("что изменилось за 21 день").await;
+    assert!(r.contains("Что изменилось за последние 21 день ("), "{r}");
+    // The confirmation tells a Russian reader to type «да», and that works.
+    let r = ru.say("/delete 1").await;
+    assert!(r.contains("напишите /delete 1 да."), "{r}");
+    let r = ru.say("/delete 1 да").await;
+    assert!(r.contains("Фича #1 Login удалена"), "{r}");
+});

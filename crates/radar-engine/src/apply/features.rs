@@ -8,11 +8,11 @@ use radar_store::{FeatureId, FeatureNumber, FeatureStatus, projects, releases};
 use super::{Applied, Cx, Done, Fail};
 use crate::change::{Change, Delta, FeatureDiff, FeatureRef, FeatureSnapshot};
 use crate::describe::{label, short};
+use crate::messages::t;
 use crate::parse::FeatureFilter;
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, esc};
 use crate::status::StatusWords;
-use crate::tr;
 
 /// Feature fields set by a simple command.
 #[derive(Clone, Copy)]
@@ -77,12 +77,11 @@ impl Cx<'_> {
             .iter()
             .find(|f| f.name.to_lowercase() == key && f.status != FeatureStatus::Cancelled)
         {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 self.lang,
-                "{} already exists ({}). Nothing changed.",
-                "{} уже есть ({}). Ничего не изменилось.",
-                Self::feature_title(f),
-                f.status.label(self.lang)
+                "feature-exists",
+                feature = Self::feature_title(f),
+                status = f.status.label(self.lang)
             ))
             .with_keyboard(self.status_keyboard(f)));
         }
@@ -109,12 +108,11 @@ impl Cx<'_> {
             feature: FeatureSnapshot::from(&f),
         };
         self.log(&change, f.id.0, Some(p.id)).await?;
-        Ok(Done::changed(tr!(
+        Ok(Done::changed(t!(
             self.lang,
-            "➕ Added {} ({}).",
-            "➕ Добавлена фича {} ({}).",
-            Self::feature_title(&f),
-            FeatureStatus::Backlog.label(self.lang)
+            "feature-added",
+            feature = Self::feature_title(&f),
+            status = FeatureStatus::Backlog.label(self.lang)
         ))
         .with_keyboard(self.status_keyboard(&f)))
     }
@@ -134,31 +132,38 @@ impl Cx<'_> {
             .collect();
         let lang = self.lang;
         let title = match &filter {
-            FeatureFilter::All => tr!(lang, "<b>All features</b>", "<b>Все фичи</b>"),
-            FeatureFilter::Open => tr!(lang, "<b>Open features</b>", "<b>Открытые фичи</b>"),
-            FeatureFilter::Only(s) => tr!(
-                lang,
-                "<b>Features: {}</b>",
-                "<b>Фичи: {}</b>",
-                s.label(lang)
-            ),
+            FeatureFilter::All => t!(lang, "features-title-all"),
+            FeatureFilter::Open => t!(lang, "features-title-open"),
+            FeatureFilter::Only(s) => t!(lang, "features-title-status", status = s.label(lang)),
         };
         if list.is_empty() {
             let hint = match filter {
-                FeatureFilter::Only(_) => tr!(
-                    lang,
-                    "None. All features: /features all",
-                    "Таких нет. Все фичи: /features all"
-                ),
-                _ => tr!(
-                    lang,
-                    "None yet. Add one: /add NAME",
-                    "Пока нет. Добавьте: /add НАЗВАНИЕ"
-                ),
+                FeatureFilter::Only(_) => t!(lang, "features-none-status"),
+                FeatureFilter::All => t!(lang, "features-none-yet"),
+                // Nothing open: say what the closed ones are, if there are any.
+                FeatureFilter::Open => {
+                    let all = features::list(self.conn, p.id, &[]).await?;
+                    let count = |s: FeatureStatus| all.iter().filter(|f| f.status == s).count();
+                    if all.is_empty() {
+                        t!(lang, "features-none-yet")
+                    } else {
+                        t!(
+                            lang,
+                            "features-none-open",
+                            done = count(FeatureStatus::Done),
+                            cancelled = count(FeatureStatus::Cancelled)
+                        )
+                    }
+                }
             };
             return Ok(Done::unchanged(format!("{title}\n{hint}")));
         }
-        let mut lines = vec![format!("{title} ({})", list.len())];
+        let mut lines = vec![t!(
+            lang,
+            "features-heading",
+            title = title,
+            count = list.len()
+        )];
         for f in &list {
             let mut line = format!(
                 "{} {} — {}",
@@ -190,29 +195,27 @@ impl Cx<'_> {
         if let Some(r) = &f.status_reason {
             status.push_str(&format!(": <i>{}</i>", esc(r)));
         }
-        lines.push(tr!(lang, "Status: {}", "Статус: {}", status));
+        lines.push(t!(lang, "feature-status", status = status));
         if let Some(d) = &f.description {
-            lines.push(tr!(lang, "Description: {}", "Описание: {}", esc(d)));
+            lines.push(t!(lang, "feature-description", text = esc(d)));
         }
         let or_dash = |s: &Option<String>| s.as_deref().map(esc).unwrap_or_else(|| "—".into());
-        lines.push(tr!(
+        lines.push(t!(
             lang,
-            "Teams: {}",
-            "Команды: {}",
-            or_dash(&f.assigned_teams)
+            "feature-teams",
+            teams = or_dash(&f.assigned_teams)
         ));
-        lines.push(tr!(lang, "PO: {}", "PO: {}", or_dash(&f.assigned_po)));
+        lines.push(t!(lang, "feature-po", po = or_dash(&f.assigned_po)));
         let release = match f.release_id {
             Some(id) => releases::get(self.conn, id).await?.map(|r| r.version),
             None => None,
         };
-        lines.push(tr!(lang, "Release: {}", "Релиз: {}", or_dash(&release)));
-        lines.push(tr!(
+        lines.push(t!(lang, "feature-release", release = or_dash(&release)));
+        lines.push(t!(
             lang,
-            "Created {}, updated {}",
-            "Создана {}, изменена {}",
-            view.time(f.created_at),
-            view.time(f.updated_at)
+            "feature-dates",
+            created = view.time(f.created_at),
+            updated = view.time(f.updated_at)
         ));
         Ok(Done::unchanged(lines.join("\n")).with_keyboard(self.status_keyboard(&f)))
     }
@@ -226,12 +229,11 @@ impl Cx<'_> {
         let lang = self.lang;
         let in_other_project = self.project.as_ref().map(|p| p.id) != Some(f.project_id);
         if f.status == status && (reason.is_none() || reason == f.status_reason) {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 lang,
-                "{} is already {}. Nothing changed.",
-                "{} уже в статусе «{}». Ничего не изменилось.",
-                Self::feature_title(&f),
-                status.label(lang)
+                "feature-status-same",
+                feature = Self::feature_title(&f),
+                status = status.label(lang)
             ))
             .with_keyboard(self.status_keyboard(&f)));
         }
@@ -262,12 +264,8 @@ impl Cx<'_> {
             text.push_str(&format!(" (<i>{}</i>)", esc(r)));
         }
         if in_other_project && let Some(p) = projects::get(self.conn, f.project_id).await? {
-            text.push_str(&tr!(
-                lang,
-                "\n(in project <b>{}</b>)",
-                "\n(в проекте <b>{}</b>)",
-                esc(&p.name)
-            ));
+            text.push('\n');
+            text.push_str(&t!(lang, "feature-in-project", name = esc(&p.name)));
         }
         Ok(Done::changed(text).with_keyboard(self.status_keyboard(&updated)))
     }
@@ -282,13 +280,12 @@ impl Cx<'_> {
         let lang = self.lang;
         let current = field.get(&f);
         if current.as_deref() == Some(value.as_str()) {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 lang,
-                "{}: {} is already «{}». Nothing changed.",
-                "{}: {} уже «{}». Ничего не изменилось.",
-                Self::feature_title(&f),
-                label(field.key(), lang),
-                esc(&value)
+                "field-same",
+                feature = Self::feature_title(&f),
+                field = label(field.key(), lang),
+                value = esc(&value)
             )));
         }
         let (mut changes, diff) = field.set(current.clone(), value.clone());
@@ -299,33 +296,31 @@ impl Cx<'_> {
             diff,
         };
         self.log(&change, f.id.0, Some(f.project_id)).await?;
-        Ok(Done::changed(tr!(
+        Ok(Done::changed(t!(
             lang,
-            "✏️ {}: {} {} → {}",
-            "✏️ {}: {} {} → {}",
-            Self::feature_title(&f),
-            label(field.key(), lang),
-            esc(&short(current.as_deref().unwrap_or("—"))),
-            esc(&short(&value))
+            "field-changed",
+            feature = Self::feature_title(&f),
+            field = label(field.key(), lang),
+            before = esc(&short(current.as_deref().unwrap_or("—"))),
+            after = esc(&short(&value))
         )))
     }
 
     pub(super) fn confirm_delete(&self, f: &Feature) -> Done {
         let lang = self.lang;
-        Done::unchanged(tr!(
+        Done::unchanged(t!(
             lang,
-            "Delete {}? Press the button, or type <code>/delete {} yes</code>. (/undo can bring it back.)",
-            "Удалить {}? Нажмите кнопку или напишите <code>/delete {} yes</code>. (Вернуть можно через /undo.)",
-            Self::feature_title(f),
-            f.number
+            "delete-confirm",
+            feature = Self::feature_title(f),
+            number = f.number.to_string()
         ))
         .with_keyboard(Keyboard(vec![vec![
             Button {
-                text: tr!(lang, "🗑 Yes, delete #{}", "🗑 Да, удалить #{}", f.number),
+                text: t!(lang, "delete-button", number = f.number.to_string()),
                 data: format!("del:{}", f.id),
             },
             Button {
-                text: tr!(lang, "Cancel", "Отмена"),
+                text: t!(lang, "delete-cancel-button"),
                 data: "nop".into(),
             },
         ]]))
@@ -335,11 +330,9 @@ impl Cx<'_> {
     pub(super) async fn delete_feature_by_id(&mut self, id: FeatureId) -> Applied {
         match self.writable_feature_by_id(id).await {
             Ok(f) => self.delete_feature(f).await,
-            Err(Fail::Rejected(Rejection::FeatureGone)) => Ok(Done::unchanged(tr!(
-                self.lang,
-                "That feature is already deleted. Nothing changed.",
-                "Эта фича уже удалена. Ничего не изменилось."
-            ))),
+            Err(Fail::Rejected(Rejection::FeatureGone)) => {
+                Ok(Done::unchanged(t!(self.lang, "feature-already-deleted")))
+            }
             Err(e) => Err(e),
         }
     }
@@ -350,11 +343,10 @@ impl Cx<'_> {
             feature: FeatureSnapshot::from(&f),
         };
         self.log(&change, f.id.0, Some(f.project_id)).await?;
-        Ok(Done::changed(tr!(
+        Ok(Done::changed(t!(
             self.lang,
-            "🗑 Deleted {}. /undo brings it back.",
-            "🗑 Фича {} удалена. Вернуть: /undo",
-            Self::feature_title(&f)
+            "feature-deleted",
+            feature = Self::feature_title(&f)
         )))
     }
 }

@@ -8,9 +8,9 @@ use radar_store::{EntityKind, EventId, FeatureNumber};
 use super::{Applied, Cx, Done, Fail};
 use crate::change::{Event, decode};
 use crate::describe::{event_line, event_title};
+use crate::messages::t;
 use crate::period::Period;
 use crate::render::esc;
-use crate::tr;
 
 /// Decodes rows, skipping (and logging) any that cannot be read, so one bad
 /// row does not hide the rest of the history.
@@ -47,12 +47,11 @@ impl Cx<'_> {
             event_log::project_events(self.conn, p.id, from.naive_utc(), to.naive_utc(), LIMIT)
                 .await?;
         if rows.is_empty() {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 lang,
-                "Nothing changed in <b>{}</b> {}.",
-                "В проекте <b>{}</b> ничего не менялось {}.",
-                esc(&p.name),
-                period.describe(lang)
+                "changes-none",
+                project = esc(&p.name),
+                period = period.describe(lang)
             )));
         }
         let events = decode_all(&rows);
@@ -67,12 +66,11 @@ impl Cx<'_> {
             }
             groups.entry(k).or_default().push(e);
         }
-        let mut lines = vec![tr!(
+        let mut lines = vec![t!(
             lang,
-            "<b>What changed {}</b> ({} changes)",
-            "<b>Что изменилось {}</b> (изменений: {})",
-            period.describe(lang),
-            rows.len()
+            "changes-title",
+            period = period.describe(lang),
+            count = rows.len()
         )];
         for k in &order {
             let evs = &groups[k];
@@ -81,24 +79,19 @@ impl Cx<'_> {
             for e in evs {
                 let line = event_line(e, &view);
                 match undone.get(&e.id) {
-                    Some(u) => lines.push(tr!(
+                    Some(u) => lines.push(t!(
                         lang,
-                        "• <s>{}</s> — undone by {}",
-                        "• <s>{}</s> — отменено ({})",
-                        line,
-                        view.who(u.user_id)
+                        "changes-undone",
+                        line = line,
+                        who = view.who(u.user_id)
                     )),
                     None => lines.push(format!("• {line}")),
                 }
             }
         }
         if rows.len() as i64 == LIMIT {
-            lines.push(tr!(
-                lang,
-                "\n(only the latest {} are shown)",
-                "\n(показаны последние {})",
-                LIMIT
-            ));
+            lines.push(String::new());
+            lines.push(t!(lang, "changes-limited", count = LIMIT));
         }
         Ok(Done::unchanged(lines.join("\n")))
     }
@@ -114,16 +107,11 @@ impl Cx<'_> {
         rows.reverse();
         let events = decode_all(&rows);
         let undone: HashSet<EventId> = self.undone(&events).await?.into_keys().collect();
-        let mut lines = vec![tr!(
-            lang,
-            "<b>History of {}</b>",
-            "<b>История {}</b>",
-            Self::feature_title(&f)
-        )];
+        let mut lines = vec![t!(lang, "history-title", feature = Self::feature_title(&f))];
         for e in &events {
             let line = event_line(e, &view);
             lines.push(if undone.contains(&e.id) {
-                tr!(lang, "• <s>{}</s> (undone)", "• <s>{}</s> (отменено)", line)
+                t!(lang, "history-undone", line = line)
             } else {
                 format!("• {line}")
             });

@@ -16,11 +16,12 @@ use radar_store::{Conn, EventId, FeatureId, FeatureNumber, ProjectId, StoreError
 
 use crate::change::Change;
 use crate::message::{Input, Outcome};
+use crate::messages::t;
 use crate::parse::{self, Command, ParseContext, ParseError};
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, View};
 use crate::status::StatusWords;
-use crate::{Engine, EngineError, Lang, tr};
+use crate::{Engine, EngineError, Lang};
 
 /// A command that went through: its reply and whether it changed data.
 #[derive(Debug)]
@@ -137,11 +138,7 @@ impl Cx<'_> {
         match cmd {
             Command::Help => Ok(Done::unchanged(crate::help::help(self.lang))),
             Command::WhoAmI => Ok(self.whoami()),
-            Command::Dismiss => Ok(Done::unchanged(tr!(
-                self.lang,
-                "OK, nothing changed.",
-                "Хорошо, ничего не меняю."
-            ))),
+            Command::Dismiss => Ok(Done::unchanged(t!(self.lang, "dismissed"))),
             Command::Projects => self.projects().await,
             Command::NewProject { name, description } => self.new_project(&name, description).await,
             Command::Use { name } => self.use_project(&name).await,
@@ -305,12 +302,11 @@ impl Cx<'_> {
 
     fn whoami(&self) -> Done {
         let project = self.project.as_ref().map(|p| crate::render::esc(&p.name));
-        Done::unchanged(tr!(
+        Done::unchanged(t!(
             self.lang,
-            "You are user <code>{}</code>, language: English, allowed.\nActive project: {}",
-            "Вы — пользователь <code>{}</code>, язык: русский, доступ есть.\nАктивный проект: {}",
-            self.user,
-            project.unwrap_or_else(|| tr!(self.lang, "none", "не выбран"))
+            "whoami",
+            id = self.user.to_string(),
+            project = project.unwrap_or_else(|| t!(self.lang, "whoami-no-project"))
         ))
     }
 }

@@ -5,9 +5,9 @@ use radar_store::{ProjectId, ProjectStatus, user_context};
 
 use super::{Applied, Cx, Done, Fail};
 use crate::change::{Change, Delta, ProjectDiff, ProjectSnapshot};
+use crate::messages::t;
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, esc};
-use crate::tr;
 
 /// The form names are compared in (unique, case-insensitive).
 pub(crate) fn name_key(name: &str) -> String {
@@ -48,23 +48,21 @@ impl Cx<'_> {
     pub(super) async fn projects(&mut self) -> Applied {
         let all = projects::list(self.conn).await?;
         if all.is_empty() {
-            return Ok(Done::unchanged(tr!(
-                self.lang,
-                "No projects yet. Create one: /newproject NAME",
-                "Проектов пока нет. Создайте: /newproject НАЗВАНИЕ"
-            )));
+            return Ok(Done::unchanged(t!(self.lang, "projects-none")));
         }
         let active = self.project.as_ref().map(|p| p.id);
-        let mut lines = vec![tr!(self.lang, "<b>Projects</b>", "<b>Проекты</b>")];
+        let mut lines = vec![t!(self.lang, "projects-title")];
         let mut buttons = Vec::new();
         for p in &all {
-            let mark = if Some(p.id) == active { " ◀" } else { "" };
-            let archived = if p.is_archived() {
-                tr!(self.lang, " (archived)", " (в архиве)")
+            let mut line = if p.is_archived() {
+                t!(self.lang, "projects-item-archived", name = esc(&p.name))
             } else {
-                String::new()
+                t!(self.lang, "projects-item", name = esc(&p.name))
             };
-            lines.push(format!("• <b>{}</b>{}{}", esc(&p.name), archived, mark));
+            if Some(p.id) == active {
+                line.push_str(" ◀");
+            }
+            lines.push(line);
             if Some(p.id) != active && !p.is_archived() && buttons.len() < 24 {
                 let text: String = p.name.chars().take(30).collect();
                 buttons.push(Button {
@@ -93,12 +91,10 @@ impl Cx<'_> {
     pub(super) async fn new_project(&mut self, name: &str, description: Option<String>) -> Applied {
         let key = name_key(name);
         if let Some(p) = projects::by_key(self.conn, &key).await? {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 self.lang,
-                "Project <b>{}</b> already exists. Nothing changed. Switch to it: /use {}",
-                "Проект <b>{}</b> уже есть. Ничего не изменилось. Переключиться: /use {}",
-                esc(&p.name),
-                esc(&p.name)
+                "project-exists",
+                name = esc(&p.name)
             )));
         }
         let p = projects::insert(
@@ -119,12 +115,7 @@ impl Cx<'_> {
         self.log(&change, p.id.0, Some(p.id)).await?;
         let name = esc(&p.name);
         self.switch_to(p).await?;
-        Ok(Done::changed(tr!(
-            self.lang,
-            "✅ Created project <b>{}</b>; it is now your active project. Add a feature: /add NAME",
-            "✅ Создан проект <b>{}</b>, он теперь активный. Добавьте фичу: /add НАЗВАНИЕ",
-            name
-        )))
+        Ok(Done::changed(t!(self.lang, "project-created", name = name)))
     }
 
     pub(super) async fn use_project(&mut self, name: &str) -> Applied {
@@ -141,29 +132,20 @@ impl Cx<'_> {
 
     async fn use_found(&mut self, p: Project) -> Applied {
         if self.project.as_ref().map(|a| a.id) == Some(p.id) {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 self.lang,
-                "You are already in <b>{}</b>.",
-                "Вы уже в проекте <b>{}</b>.",
-                esc(&p.name)
+                "project-already-active",
+                name = esc(&p.name)
             )));
         }
         let archived = p.is_archived();
         let name = esc(&p.name);
         self.switch_to(p).await?;
-        let mut text = tr!(
-            self.lang,
-            "Switched to <b>{}</b>.",
-            "Переключился на <b>{}</b>.",
-            name
-        );
-        if archived {
-            text.push_str(&tr!(
-                self.lang,
-                " It is archived: read only.",
-                " Он в архиве: только чтение."
-            ));
-        }
+        let text = if archived {
+            t!(self.lang, "project-switched-archived", name = name)
+        } else {
+            t!(self.lang, "project-switched", name = name)
+        };
         // Switching is not a data change: nothing to undo.
         Ok(Done::unchanged(text))
     }
@@ -171,11 +153,10 @@ impl Cx<'_> {
     pub(super) async fn archive(&mut self, name: &str) -> Applied {
         let p = self.project_named(name).await?;
         if p.is_archived() {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 self.lang,
-                "Project <b>{}</b> is already archived. Nothing changed.",
-                "Проект <b>{}</b> уже в архиве. Ничего не изменилось.",
-                esc(&p.name)
+                "project-already-archived",
+                name = esc(&p.name)
             )));
         }
         projects::set_status(self.conn, p.id, ProjectStatus::Archived, self.now).await?;
@@ -190,11 +171,10 @@ impl Cx<'_> {
         if let Some(a) = self.project.as_mut().filter(|a| a.id == p.id) {
             a.status = ProjectStatus::Archived;
         }
-        Ok(Done::changed(tr!(
+        Ok(Done::changed(t!(
             self.lang,
-            "🗄 Archived project <b>{}</b>. /undo brings it back.",
-            "🗄 Проект <b>{}</b> в архиве. Вернуть: /undo",
-            esc(&p.name)
+            "project-archived",
+            name = esc(&p.name)
         )))
     }
 }

@@ -10,9 +10,9 @@ use crate::change::{
     Change, Delta, FeatureDiff, FeatureRef, ReleaseDiff, ReleaseRef, ReleaseSnapshot,
 };
 use crate::describe::release_status;
+use crate::messages::t;
 use crate::reject::Rejection;
 use crate::render::{esc, show_date};
-use crate::tr;
 
 impl Cx<'_> {
     /// The release `version` of a project, or a rejection listing the known ones.
@@ -40,11 +40,10 @@ impl Cx<'_> {
         let p = self.writable_project()?;
         let lang = self.lang;
         if let Some(r) = releases::by_version(self.conn, p.id, &version).await? {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 lang,
-                "Release <b>{}</b> already exists. Nothing changed.",
-                "Релиз <b>{}</b> уже есть. Ничего не изменилось.",
-                esc(&r.version)
+                "release-exists",
+                version = esc(&r.version)
             )));
         }
         let r = releases::insert(
@@ -65,21 +64,19 @@ impl Cx<'_> {
             release: ReleaseSnapshot::from(&r),
         };
         self.log(&change, r.id.0, Some(p.id)).await?;
-        let when = r
-            .target_date
-            .map(|d| tr!(lang, " for {}", " на {}", show_date(d, lang)))
-            .unwrap_or_default();
-        Ok(Done::changed(tr!(
-            lang,
-            "🚀 Created release <b>{}</b>{}. Plan features into it: /plan N {}",
-            "🚀 Создан релиз <b>{}</b>{}. Добавьте фичи: /plan N {}",
-            esc(&r.version),
-            when,
-            esc(&r.version)
-        )))
+        let version = esc(&r.version);
+        Ok(Done::changed(match r.target_date {
+            Some(d) => t!(
+                lang,
+                "release-created-for",
+                version = version,
+                date = show_date(d, lang)
+            ),
+            None => t!(lang, "release-created", version = version),
+        }))
     }
 
-    /// `🚀 1.2 — planned · 2026-12-01 · 3/5 done (60%)`.
+    /// `🚀 1.2 — planned · 2026-12-01 · 3/5 features done (60%)`.
     fn release_line(&self, r: &Release, feats: &[Feature]) -> String {
         let lang = self.lang;
         let mine = || feats.iter().filter(|f| f.release_id == Some(r.id));
@@ -96,13 +93,13 @@ impl Cx<'_> {
         if let Some(d) = r.target_date {
             line.push_str(&format!(" · {}", show_date(d, lang)));
         }
-        line.push_str(&tr!(
+        line.push_str(" · ");
+        line.push_str(&t!(
             lang,
-            " · {}/{} done ({}%)",
-            " · готово {}/{} ({}%)",
-            done,
-            total,
-            pct
+            "release-progress",
+            done = done,
+            total = total,
+            percent = pct
         ));
         line
     }
@@ -111,14 +108,10 @@ impl Cx<'_> {
         let p = self.active_project()?;
         let list = releases::list(self.conn, p.id).await?;
         if list.is_empty() {
-            return Ok(Done::unchanged(tr!(
-                self.lang,
-                "No releases yet. Create one: /release 1.0 2026-12-01",
-                "Релизов пока нет. Создайте: /release 1.0 2026-12-01"
-            )));
+            return Ok(Done::unchanged(t!(self.lang, "releases-none")));
         }
         let feats = features::in_releases(self.conn, p.id).await?;
-        let mut lines = vec![tr!(self.lang, "<b>Releases</b>", "<b>Релизы</b>")];
+        let mut lines = vec![t!(self.lang, "releases-title")];
         for r in &list {
             lines.push(self.release_line(r, &feats));
         }
@@ -140,18 +133,16 @@ impl Cx<'_> {
         };
         if current.as_ref().map(|r| r.id) == target.as_ref().map(|r| r.id) {
             return Ok(Done::unchanged(match &target {
-                Some(r) => tr!(
+                Some(r) => t!(
                     lang,
-                    "{} is already in release {}. Nothing changed.",
-                    "{} уже в релизе {}. Ничего не изменилось.",
-                    Self::feature_title(&f),
-                    esc(&r.version)
+                    "plan-already",
+                    feature = Self::feature_title(&f),
+                    version = esc(&r.version)
                 ),
-                None => tr!(
+                None => t!(
                     lang,
-                    "{} is not in any release. Nothing changed.",
-                    "{} не входит ни в один релиз. Ничего не изменилось.",
-                    Self::feature_title(&f)
+                    "plan-not-in-release",
+                    feature = Self::feature_title(&f)
                 ),
             }));
         }
@@ -173,19 +164,17 @@ impl Cx<'_> {
         };
         self.log(&change, f.id.0, Some(p.id)).await?;
         Ok(Done::changed(match &target {
-            Some(r) => tr!(
+            Some(r) => t!(
                 lang,
-                "🚀 {} is planned into release <b>{}</b>.",
-                "🚀 {} добавлена в релиз <b>{}</b>.",
-                Self::feature_title(&f),
-                esc(&r.version)
+                "planned",
+                feature = Self::feature_title(&f),
+                version = esc(&r.version)
             ),
-            None => tr!(
+            None => t!(
                 lang,
-                "{} is no longer in release {}.",
-                "{} убрана из релиза {}.",
-                Self::feature_title(&f),
-                esc(&current.map(|r| r.version).unwrap_or_default())
+                "unplanned",
+                feature = Self::feature_title(&f),
+                version = esc(&current.map(|r| r.version).unwrap_or_default())
             ),
         }))
     }
@@ -195,11 +184,10 @@ impl Cx<'_> {
         let lang = self.lang;
         let r = self.release_named(p.id, version).await?;
         if r.status == ReleaseStatus::Released {
-            return Ok(Done::unchanged(tr!(
+            return Ok(Done::unchanged(t!(
                 lang,
-                "Release <b>{}</b> is already out. Nothing changed.",
-                "Релиз <b>{}</b> уже выпущен. Ничего не изменилось.",
-                esc(&r.version)
+                "release-already-out",
+                version = esc(&r.version)
             )));
         }
         let updated = releases::update(
@@ -228,20 +216,15 @@ impl Cx<'_> {
             .filter(|f| f.release_id == Some(r.id) && f.status.is_open())
             .map(Self::feature_title)
             .collect();
-        let mut text = tr!(
+        let mut text = t!(
             lang,
-            "🎉 Release <b>{}</b> is out!\n{}",
-            "🎉 Релиз <b>{}</b> выпущен!\n{}",
-            esc(&r.version),
-            self.release_line(&updated, &feats)
+            "release-shipped",
+            version = esc(&r.version),
+            progress = self.release_line(&updated, &feats)
         );
         if !open.is_empty() {
-            text.push_str(&tr!(
-                lang,
-                "\nNot done: {}",
-                "\nНе готово: {}",
-                open.join(", ")
-            ));
+            text.push('\n');
+            text.push_str(&t!(lang, "release-not-done", features = open.join(", ")));
         }
         Ok(Done::changed(text))
     }

@@ -15,18 +15,14 @@ use super::history::decode_all;
 use super::{Applied, Cx, Done, Fail};
 use crate::change::{Change, Event, decode};
 use crate::describe::{describe_change, event_title};
+use crate::messages::t;
 use crate::reject::{Rejection, UndoImpossible};
-use crate::tr;
 
 impl Cx<'_> {
     pub(super) async fn undo(&mut self) -> Applied {
         let lang = self.lang;
         let Some(latest) = event_log::latest_undoable(self.conn, self.user).await? else {
-            return Ok(Done::unchanged(tr!(
-                lang,
-                "Nothing to undo.",
-                "Отменять нечего."
-            )));
+            return Ok(Done::unchanged(t!(lang, "undo-nothing")));
         };
         // Undo the whole command that wrote it (all its events), newest first.
         let mut rows = event_log::of_command(self.conn, &latest.correlation_id).await?;
@@ -55,7 +51,7 @@ impl Cx<'_> {
             self.check_possible(e).await?;
         }
 
-        let mut lines = vec![tr!(lang, "↩️ Undone:", "↩️ Отменено:")];
+        let mut lines = vec![t!(lang, "undo-done")];
         for e in &group {
             self.revert(e).await?;
             lines.push(format!(
