@@ -47,6 +47,8 @@ pgbench_vars() {
     -D "fname=Bench item" -D backlog=backlog -D create=create -D feature=feature -D update=update
     -D undo=undo -D context=context -D html=HTML -D status=blocked -D "reason=bench reason"
     -D "keyboard=$kb"
+    -D "cmd_add=/add Bench item 1" -D "cmd_plan=/plan 2 11" -D "cmd_status=/status 1 blocked: bench reason 1"
+    -D "cmd_changes=/changes today" -D "cmd_undo=/undo"
     -D 'details_add={"change":"feature_created","feature":{"id":4,"project_id":1,"number":4,"name":"Bench item 1","description":null,"status":"backlog","status_reason":null,"assigned_teams":null,"assigned_po":null,"release_id":null,"created_at":"2026-11-02T12:00:00","updated_at":"2026-11-02T12:00:00"}}'
     -D 'details_plan={"change":"feature_updated","feature":{"number":2,"name":"Seed feature 2"},"diff":{"release":{"before":null,"after":{"id":2,"version":"11"}}}}'
     -D 'details_status={"change":"feature_updated","feature":{"number":1,"name":"Seed feature 1"},"diff":{"status":{"before":"backlog","after":"blocked"},"status_reason":{"before":null,"after":"bench reason 1"}}}'

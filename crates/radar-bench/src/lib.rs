@@ -7,6 +7,7 @@
 pub mod e2e;
 pub mod engine;
 pub mod history;
+pub mod parse;
 pub mod sql;
 
 use std::time::{Duration, Instant};

@@ -142,6 +142,15 @@ enum Cmd {
         #[arg(long, value_name = "DIR", conflicts_with = "check")]
         write: Option<std::path::PathBuf>,
     },
+    /// Parse time per message on the language corpus (the parser alone, no database).
+    Parse {
+        /// Times each corpus message is parsed.
+        #[arg(short = 'r', long, default_value_t = 20)]
+        rounds: u32,
+        /// Print the N slowest messages to stderr.
+        #[arg(long, default_value_t = 5)]
+        slowest: usize,
+    },
     /// Only create the seeded projects, features and releases (compare.sh runs it before pgbench).
     Seed {
         #[command(flatten)]
@@ -253,6 +262,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Cmd::Parse { rounds, slowest } => {
+            bench::parse::main(bench::parse::Options { rounds, slowest })
         }
         Cmd::Seed { db, shape, quiet } => {
             let target = Target::open(&url(&db)?, 8).await?;

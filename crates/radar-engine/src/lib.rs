@@ -6,21 +6,21 @@
 //! parse, apply, append events, queue the reply in the outbox. Either all of
 //! it happens or none of it.
 //!
-//! Where things live: [`parse`] is the command language, [`apply`] what each
+//! Where things live: [`language`] is the command language, [`apply`] what each
 //! kind of command does (one module per kind, undo included), [`change`] the
 //! typed events, [`describe`] and [`render`] the reply text, [`reject`] every
 //! refusal. The words themselves are in one Fluent messages file per language
 //! (`i18n/<code>/radar_engine.ftl`), read through [`messages`].
 
 mod apply;
+pub mod buttons;
 pub mod change;
 pub mod describe;
-mod help;
+pub mod help;
 mod lang;
 pub mod language;
 mod message;
 pub mod messages;
-pub mod parse;
 pub mod period;
 pub mod reject;
 pub mod render;
@@ -36,9 +36,9 @@ use radar_store::processed_messages::{self, NewReceipt};
 use radar_store::{Conn, Db, StoreError, user_context};
 
 pub use lang::Lang;
+pub use language::Command;
 pub use message::{Delivery, Handled, Incoming, Input, Outcome, Reply};
 use messages::t;
-pub use parse::Command;
 pub use render::{Button, Keyboard, OutMessage};
 
 use apply::{Cx, Done, Fail};
@@ -216,6 +216,7 @@ impl Engine {
                 .unwrap_or(now.naive_utc()),
             project,
             data_events: 0,
+            touched: apply::Touched::default(),
         };
         let done = match cx.dispatch(&msg.input).await {
             Ok(done) => done,

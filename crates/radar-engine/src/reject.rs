@@ -6,15 +6,29 @@ use radar_store::FeatureNumber;
 use crate::Lang;
 use crate::change::Event;
 use crate::describe::{describe_change, entity_title};
+use crate::language::{Problem, table};
 use crate::messages::t;
-use crate::parse::ParseError;
 use crate::render::{View, esc};
-use crate::status::StatusWords;
 
 /// A message that is not a valid command, or a command that cannot be done now.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rejection {
-    Parse(ParseError),
+    /// An empty message.
+    Empty,
+    /// A command understood, with a value that cannot be used as typed.
+    Language(Problem),
+    /// A button whose data Radar did not write, that was used, or that expired.
+    OutdatedButton,
+    /// A command whose feature is not available in this version yet.
+    NotYet,
+    /// Starting or cancelling a release that is out.
+    ReleaseShipped {
+        version: String,
+    },
+    /// Renaming a project to the name of another one.
+    ProjectNameTaken {
+        name: String,
+    },
     Edited,
     Forwarded,
     NonText,
@@ -60,17 +74,20 @@ pub enum UndoImpossible {
     ReleaseGone,
 }
 
-impl From<ParseError> for Rejection {
-    fn from(e: ParseError) -> Self {
-        Rejection::Parse(e)
-    }
-}
-
 impl Rejection {
     pub fn render(&self, v: &View) -> String {
         let lang = v.lang;
         match self {
-            Rejection::Parse(e) => parse_error(e, lang),
+            Rejection::Empty => t!(lang, "parse-empty"),
+            Rejection::Language(p) => problem(p, lang),
+            Rejection::OutdatedButton => t!(lang, "parse-bad-button"),
+            Rejection::NotYet => t!(lang, "reject-not-yet"),
+            Rejection::ReleaseShipped { version } => {
+                t!(lang, "reject-release-shipped", version = esc(version))
+            }
+            Rejection::ProjectNameTaken { name } => {
+                t!(lang, "reject-project-name-taken", name = esc(name))
+            }
             Rejection::Edited => t!(lang, "reject-edited"),
             Rejection::Forwarded => t!(lang, "reject-forwarded"),
             Rejection::NonText => t!(lang, "reject-non-text"),
@@ -136,30 +153,71 @@ impl Rejection {
     }
 }
 
-fn parse_error(e: &ParseError, lang: Lang) -> String {
-    match e {
-        ParseError::Empty => t!(lang, "parse-empty"),
-        ParseError::NotForMe => String::new(),
-        ParseError::Unknown { .. } => t!(lang, "parse-unknown"),
-        ParseError::UnknownCommand(c) => t!(lang, "parse-unknown-command", command = esc(c)),
-        ParseError::Usage(u) => t!(lang, "parse-usage", usage = esc(u)),
-        ParseError::BadNumber(s) => t!(lang, "parse-bad-number", text = esc(s)),
-        ParseError::BadStatus(s) => t!(
+fn problem(p: &Problem, lang: Lang) -> String {
+    match p {
+        Problem::UnknownFeature { typed, closest } if closest.is_empty() => {
+            t!(lang, "problem-unknown-feature", typed = esc(typed))
+        }
+        Problem::UnknownFeature { typed, closest } => t!(
+            lang,
+            "problem-unknown-feature-closest",
+            typed = esc(typed),
+            closest = closest
+                .iter()
+                .map(|(n, name)| format!("#{n} {}", esc(name)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Problem::UnknownProject { typed, closest } if closest.is_empty() => {
+            t!(lang, "reject-unknown-project", name = esc(typed))
+        }
+        Problem::UnknownProject { typed, closest } => t!(
+            lang,
+            "reject-unknown-project-suggest",
+            name = esc(typed),
+            suggestions = closest
+                .iter()
+                .map(|s| format!("<b>{}</b>", esc(s)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Problem::BadDate(s) => t!(lang, "parse-bad-date", text = esc(s)),
+        Problem::ControlCharacters => t!(lang, "problem-control-characters"),
+        Problem::InvisibleName => t!(lang, "problem-invisible-name"),
+        Problem::TooLong { what, max } => t!(
+            lang,
+            "parse-too-long",
+            what = t!(lang, "what", what = (*what).replace(' ', "-")),
+            max = *max
+        ),
+        Problem::Usage(intent) => {
+            let usage = crate::help::usage(lang, table::spec(*intent));
+            t!(lang, "parse-usage", usage = esc(&usage))
+        }
+        Problem::UnknownCommand { typed, closest } if closest.is_empty() => {
+            t!(lang, "parse-unknown-command", command = esc(typed))
+        }
+        Problem::UnknownCommand { typed, closest } => t!(
+            lang,
+            "parse-unknown-command-closest",
+            command = esc(typed),
+            closest = closest
+                .iter()
+                .map(|c| format!("/{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Problem::UnknownZone(z) => t!(lang, "problem-unknown-zone", zone = esc(z)),
+        Problem::BadNumber(s) => t!(lang, "parse-bad-number", text = esc(s)),
+        Problem::BadStatus(s) => t!(
             lang,
             "parse-bad-status",
             text = esc(s),
             statuses = radar_store::FeatureStatus::ALL
                 .iter()
-                .map(|s| s.label(lang))
+                .map(|s| crate::status::StatusWords::label(*s, lang))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        ParseError::BadDate(s) => t!(lang, "parse-bad-date", text = esc(s)),
-        ParseError::BadPeriod(s) => t!(lang, "parse-bad-period", text = esc(s)),
-        // `what` comes from the parser (English words such as "project name").
-        ParseError::TooLong { what, max } => {
-            t!(lang, "parse-too-long", what = esc(what), max = *max)
-        }
-        ParseError::BadButton => t!(lang, "parse-bad-button"),
     }
 }

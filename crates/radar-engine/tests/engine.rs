@@ -78,6 +78,78 @@ both!(natural_idempotency_changes_nothing, |b| async move {
     assert!(r.contains("already exists. Nothing changed"), "{r}");
 });
 
+/// The callback data of the button labelled `label` in `r`.
+fn button(r: &radar_engine::Reply, label: &str) -> String {
+    r.messages
+        .iter()
+        .filter_map(|m| m.keyboard.as_ref())
+        .flat_map(|k| k.0.iter().flatten())
+        .find(|b| b.text.contains(label))
+        .unwrap_or_else(|| panic!("no button {label:?} in {}", common::shown(r)))
+        .data
+        .clone()
+}
+
+// A question's buttons and "did you mean" buttons run a stored command,
+// once, for the user they were offered to, within a day.
+both!(offered_buttons_run_once, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 33, Lang::En);
+    c.say("/newproject Apollo").await;
+    c.say("/add Payment history").await;
+    c.say("/add Payment methods").await;
+    // "payment" names two features: a button per candidate.
+    let r = c.reply("payment is done").await;
+    let text = common::shown(&r);
+    assert!(
+        text.contains("#1 Payment history") && text.contains("#2 Payment methods"),
+        "{text}"
+    );
+    let before = data_events(&pool).await;
+    let data = button(&r, "#2 Payment methods");
+    assert!(data.len() <= 64, "Telegram's callback_data limit: {data}");
+    let done = c.press(&data).await;
+    assert!(
+        done.contains("#2 Payment methods: backlog → done"),
+        "{done}"
+    );
+    assert_eq!(data_events(&pool).await, before + 1);
+    // Pressed again (a new press, not a redelivery): outdated, nothing changes.
+    let again = c.press(&data).await;
+    assert!(again.contains("no longer"), "{again}");
+    assert_eq!(data_events(&pool).await, before + 1);
+    // Another user cannot press it.
+    let r = c.reply("payment is blocked").await;
+    let data = button(&r, "#1 Payment history");
+    let mut other = Chat::new(&e, &pool, 34, Lang::En);
+    other.say("/use Apollo").await;
+    assert!(other.press(&data).await.contains("no longer"));
+    assert_eq!(data_events(&pool).await, before + 1);
+    // "Did you mean" offers the closest commands as buttons.
+    let r = c.reply("mark #1 as kinda blocked").await;
+    let text = common::shown(&r);
+    assert!(text.contains("didn't understand"), "{text}");
+    let blocked = c.press(&button(&r, "#1 Payment history → blocked")).await;
+    assert!(
+        blocked.contains("#1 Payment history: backlog → blocked"),
+        "{blocked}"
+    );
+    // A day later the buttons are gone.
+    let r = c.reply("payment is done").await;
+    let data = button(&r, "#1 Payment history");
+    let later = common::engine_with(
+        &db,
+        radar_engine::EngineConfig {
+            clock: radar_engine::Clock::fixed(e.now() + chrono::Duration::hours(25)),
+            ..radar_engine::EngineConfig::default()
+        },
+    );
+    let mut late = Chat::new(&later, &pool, 33, Lang::En);
+    assert!(late.press(&data).await.contains("no longer"));
+    assert_eq!(data_events(&pool).await, before + 2);
+});
+
 both!(button_presses, |b| async move {
     let db = TestDb::new(b).await;
     let (e, pool) = setup(&db);
@@ -329,7 +401,7 @@ both!(
             ("/add".into(), "Usage"),
             ("/status".into(), "Usage"),
             ("/status 1".into(), "Usage"),
-            ("/status x done".into(), "not a feature number"),
+            ("/status x done".into(), "no feature «x»"),
             ("/status 1 sleeping".into(), "don't know the status"),
             ("/status 99 done".into(), "no feature #99"),
             (format!("/newproject {huge}"), "too long"),
@@ -338,10 +410,10 @@ both!(
             ("\"quoted\" 'stuff'".into(), "didn't understand"),
             ("'; DROP TABLE projects; --".into(), "didn't understand"),
             ("/use '; DROP TABLE projects; --".into(), "no project"),
-            ("31.02".into(), "not a valid date"),
+            ("31.02".into(), "didn't understand"),
             ("/release 1.3 31.02.2026".into(), "not a valid date"),
             ("what changed since 31.02.2026".into(), "not a valid date"),
-            ("what changed on mars".into(), "don't understand the period"),
+            ("what changed on mars".into(), "no feature «mars»"),
             ("/feature 0".into(), "not a feature number"),
             ("/feature -5".into(), "not a feature number"),
             (
@@ -385,13 +457,19 @@ both!(unknown_names_get_suggestions, |b| async move {
     let mut c = Chat::new(&e, &pool, 46, Lang::En);
     c.say("/newproject Apollo").await;
     c.say("/newproject Artemis").await;
-    let r = c.say("switch to Apolo").await;
+    // A typo of one letter is understood; a name far from any is not.
     assert!(
-        r.contains("There is no project «Apolo». Did you mean: Apollo?"),
+        c.say("switch to Apolo")
+            .await
+            .contains("Switched to Apollo")
+    );
+    let r = c.say("switch to Apoxyz").await;
+    assert!(
+        r.contains("There is no project «Apoxyz». Did you mean: Apollo?"),
         "{r}"
     );
     assert!(
-        r.starts_with("📁 Project: Artemis"),
+        r.starts_with("📁 Project: Apollo"),
         "no silent guess: the context stays: {r}"
     );
     assert!(

@@ -74,6 +74,61 @@ archive project Gemini
 /use Gemini
 /add X";
 
+/// How POs write without commands: names instead of numbers, ordinals,
+/// pronouns, dates in words, typos, questions that are lists, and what
+/// Radar says when it must ask or did not understand.
+const ENGLISH_PLAIN: &str = "\
+switch to Apollo
+add Search
+add Payments
+search is done
+move payments to blocked waiting for legal
+the second one is blocked
+start #4
+reopen search
+what's in progress?
+anything blocked?
+new release 3.0 on December 20
+put payments into 3.0
+move 3.0 to next friday
+start release 3.0
+what's in 3.0?
+features of team Web
+Anna's features
+#2 history
+rename #4 to Full-text search
+#4 description: finds features by name
+show it
+ship that
+cancel release 3.0
+rename project Apollo to Apollo Prime
+unarchive Gemini
+relase 4.0
+mark #4 as kinda done
+lol
+can you list the releases for me ok
+what changed since monday
+revert that";
+
+/// Russian plain talk: inflected names, transliteration, ordinals, dates.
+const RUSSIAN_PLAIN: &str = "\
+переключись на Apollo
+добавь Оплату
+добавь фичу Экспорт отчётов
+оплату в работу
+поставь экспорт отчётов в работу
+вторая готова
+фича 4 заблокирована из-за юристов
+что сейчас в работе?
+где у нас блокеры
+перенеси оплату в релиз 1.2
+перенеси релиз 1.2 на 20 декабря
+удали её
+да
+что нового
+верни как было
+бла бла";
+
 /// The same in Russian, then an English phrase with a Russian reply.
 const RUSSIAN: &str = "\
 помощь
@@ -134,6 +189,7 @@ both!(english_conversation, |b| async move {
     let (e, pool) = setup_with(&db, config());
     let mut c = Chat::new(&e, &pool, 10, Lang::En);
     insta::assert_snapshot!("english", transcript(&mut c, ENGLISH).await);
+    insta::assert_snapshot!("english_plain", transcript(&mut c, ENGLISH_PLAIN).await);
 });
 
 both!(russian_conversation, |b| async move {
@@ -145,4 +201,5 @@ both!(russian_conversation, |b| async move {
     let mut en = Chat::new(&e, &pool, 20, Lang::En);
     t.push_str(&transcript(&mut en, "#2 в работе").await);
     insta::assert_snapshot!("russian", t);
+    insta::assert_snapshot!("russian_plain", transcript(&mut c, RUSSIAN_PLAIN).await);
 });

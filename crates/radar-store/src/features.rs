@@ -26,6 +26,18 @@ pub struct Feature {
     pub updated_at: NaiveDateTime,
 }
 
+/// What names a feature in a message: its number, name, teams and PO
+/// (the columns the language needs, without descriptions and reasons).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = features)]
+pub struct FeatureName {
+    pub id: FeatureId,
+    pub number: FeatureNumber,
+    pub name: String,
+    pub assigned_teams: Option<String>,
+    pub assigned_po: Option<String>,
+}
+
 /// A feature to insert; `id: Some(..)` restores a deleted one under its old id.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = features)]
@@ -102,6 +114,18 @@ pub async fn list(
             q = q.filter(features::status.eq_any(statuses));
         }
         q.load(c).await?
+    }))
+}
+
+/// The names of a project's features, by number.
+pub async fn names(conn: &mut Conn, project: ProjectId) -> R<Vec<FeatureName>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .filter(features::project_id.eq(project))
+            .select(FeatureName::as_select())
+            .order(features::number.asc())
+            .load(c)
+            .await?
     }))
 }
 

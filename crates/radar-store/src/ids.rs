@@ -79,3 +79,7 @@ id_type!(
     /// A Telegram chat id (a private chat has its user's id).
     ChatId
 );
+id_type!(
+    /// `offered_actions.id`: what a button offering a command carries.
+    OfferId
+);

@@ -10,10 +10,12 @@
 //! Column values are typed: ids are newtypes ([`ids`]), status-like `TEXT`
 //! columns are enums ([`values`]).
 
+pub mod conversation_state;
 pub mod event_log;
 pub mod features;
 pub mod ids;
 mod migrate;
+pub mod offered_actions;
 pub mod outbox;
 pub mod processed_messages;
 pub mod projects;

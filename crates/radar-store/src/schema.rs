@@ -3,6 +3,17 @@
 // (the same tables, columns and nullability that `diesel print-schema` shows).
 
 diesel::table! {
+    conversation_state (user_id) {
+        user_id -> BigInt,
+        feature_id -> Nullable<BigInt>,
+        release_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
+        last_command -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     event_log (id) {
         id -> BigInt,
         correlation_id -> Text,
@@ -32,6 +43,17 @@ diesel::table! {
         release_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offered_actions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        command -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -99,14 +121,19 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(conversation_state -> features (feature_id));
+diesel::joinable!(conversation_state -> releases (release_id));
+diesel::joinable!(conversation_state -> projects (project_id));
 diesel::joinable!(features -> projects (project_id));
 diesel::joinable!(features -> releases (release_id));
 diesel::joinable!(releases -> projects (project_id));
 diesel::joinable!(user_context -> projects (active_project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    conversation_state,
     event_log,
     features,
+    offered_actions,
     outbox,
     processed_messages,
     projects,

@@ -6,8 +6,11 @@
 //!   blocked chats, message limits);
 //! - [`db`]: a fresh database per test on either backend ([`TestDb`]) and
 //!   [`both!`], which runs a test body once per backend;
-//! - [`serve`]: running the real `radar serve` binary against the fake.
+//! - [`serve`]: running the real `radar serve` binary against the fake;
+//! - [`corpus`]: the language corpus and the fixed project state it is read
+//!   against (the corpus test and `radar-bench parse`).
 
+pub mod corpus;
 pub mod db;
 pub mod fake;
 pub mod serve;

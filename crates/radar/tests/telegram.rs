@@ -63,12 +63,30 @@ both!(
             "each reply answers its message"
         );
         // Command menu registered in both languages.
+        // Command menu registered in both languages, from the command table.
         let menus = fake.commands();
+        let en = menus
+            .iter()
+            .find(|c| c.language_code.is_none())
+            .expect("default menu");
+        let ru = menus
+            .iter()
+            .find(|c| c.language_code.as_deref() == Some("ru"))
+            .expect("Russian menu");
+        assert_eq!(en.commands.len(), ru.commands.len());
         assert!(
-            menus.iter().any(|c| c.language_code.is_none())
-                && menus
-                    .iter()
-                    .any(|c| c.language_code.as_deref() == Some("ru"))
+            en.commands
+                .iter()
+                .any(|(c, d)| c == "status" && d.contains("/status N STATUS")),
+            "{:?}",
+            en.commands
+        );
+        assert!(
+            ru.commands
+                .iter()
+                .any(|(c, d)| c == "status" && d.contains("/status N СТАТУС")),
+            "{:?}",
+            ru.commands
         );
 
         let status = radar.terminate();

@@ -1,7 +1,8 @@
 -- pgbench script: the statements Radar's engine runs for one `changes` command on
 -- PostgreSQL (as captured by `radar-bench sql`), with pgbench variables for the
 -- values and \gset for the values the engine reads back. ../compare.sh runs it;
--- a test checks that these statements are still exactly the engine's.
+-- a test checks that these statements are still exactly the engine's. pgbench has
+-- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row).
 \set uid random(1, :users)
 \set key random(1, 9000000000000000000)
 \set one 1
@@ -9,7 +10,12 @@ BEGIN;
 INSERT INTO "processed_messages" ("message_id", "update_id", "chat_id", "user_id", "received_at", "processed_at", "payload") VALUES (:key, DEFAULT, :uid, :uid, :now, DEFAULT, DEFAULT) ON CONFLICT DO NOTHING;
 UPDATE "processed_messages" SET "processed_at" = :now WHERE (("processed_messages"."message_id" = :key) AND ("processed_messages"."processed_at" IS NULL));
 SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM ("user_context" INNER JOIN "projects" ON ("user_context"."active_project_id" = "projects"."id")) WHERE ("user_context"."user_id" = :uid) LIMIT :one \gset p_
+SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM "projects" ORDER BY "projects"."status" ASC, "projects"."name_key" ASC;
+SELECT "features"."id", "features"."number", "features"."name", "features"."assigned_teams", "features"."assigned_po" FROM "features" WHERE ("features"."project_id" = :p_id) ORDER BY "features"."number" ASC;
+SELECT "releases"."id", "releases"."project_id", "releases"."version", "releases"."target_date", "releases"."status", "releases"."created_at", "releases"."updated_at", "releases"."released_at" FROM "releases" WHERE ("releases"."project_id" = :p_id) ORDER BY "releases"."created_at" ASC, "releases"."id" ASC;
+SELECT "conversation_state"."user_id", "conversation_state"."feature_id", "conversation_state"."release_id", "conversation_state"."project_id", "conversation_state"."last_command", "conversation_state"."updated_at" FROM "conversation_state" WHERE ("conversation_state"."user_id" = :uid) LIMIT :one;
 SELECT "event_log"."id", "event_log"."correlation_id", "event_log"."user_id", "event_log"."project_id", "event_log"."action", "event_log"."entity_type", "event_log"."entity_id", "event_log"."details", "event_log"."timestamp", "event_log"."created_at", "event_log"."reverts_event_id" FROM "event_log" WHERE ((((("event_log"."project_id" = :p_id) AND ("event_log"."timestamp" >= :today)) AND ("event_log"."timestamp" < :now)) AND ("event_log"."reverts_event_id" IS NULL)) AND ("event_log"."entity_type" != :context)) ORDER BY "event_log"."timestamp" DESC, "event_log"."id" DESC LIMIT :changes_limit;
 SELECT "event_log"."id", "event_log"."correlation_id", "event_log"."user_id", "event_log"."project_id", "event_log"."action", "event_log"."entity_type", "event_log"."entity_id", "event_log"."details", "event_log"."timestamp", "event_log"."created_at", "event_log"."reverts_event_id" FROM "event_log" WHERE ("event_log"."reverts_event_id" = ANY(:ids));
+INSERT INTO "conversation_state" ("user_id", "feature_id", "release_id", "project_id", "last_command", "updated_at") VALUES (:uid, DEFAULT, DEFAULT, DEFAULT, :cmd_changes, :now) ON CONFLICT ("user_id") DO UPDATE SET "user_id" = :uid, "feature_id" = :one, "release_id" = :one, "project_id" = :one, "last_command" = :cmd_changes, "updated_at" = :now;
 INSERT INTO "outbox" ("chat_id", "message_key", "text", "parse_mode", "reply_markup", "reply_to_message_id", "created_at", "sent_at") VALUES (:uid, :key, :reply_changes, :html, DEFAULT, :one, :now, DEFAULT) RETURNING "outbox"."id";
 COMMIT;

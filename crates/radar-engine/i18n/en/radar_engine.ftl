@@ -46,7 +46,14 @@ feature-exists = { $feature } already exists ({ $status }). Nothing changed.
 feature-added = ➕ Added { $feature } ({ $status }).
 features-title-all = <b>All features</b>
 features-title-open = <b>Open features</b>
-features-title-status = <b>Features: { $status }</b>
+features-title-status = <b>{ $status ->
+        [backlog] Features in the backlog
+        [planned] Planned features
+        [in_progress] Features in progress
+        [blocked] Blocked features
+        [done] Done features
+       *[cancelled] Cancelled features
+    }</b>
 # A list's title and how many features it shows.
 features-heading =
     { $title } ({ $count ->
@@ -205,35 +212,168 @@ field-target-date = target date
 field-released-at = released at
 field-other = field
 
-## Help (/help, /start)
+## The command language: questions, problems, buttons
 
-help =
-    <b>Radar</b> keeps your projects, features and releases.
+ask-feature = Which feature do you mean by «{ $typed }»?
+ask-feature-none = I can't tell which feature «{ $typed }» is. Name it by its number (#7) or its full name.
+ask-project = Which project do you mean by «{ $typed }»?
+ask-pronoun = Which one do you mean? Name it: a feature by its number (#7) or name, a release by its version.
+ask-release = Which release?
+ask-release-none = Which release? There is none in this project yet: /release VERSION
+ask-same-for = Same as what? Your previous command can't be repeated for another feature.
+ask-meaning = Did you mean one of these?
+ask-missing = What exactly? For example: <code>{ $usage }</code>
+button-cancel = ✖️ Cancel
+parse-unknown-suggest = I didn't understand that. Nothing changed. Did you mean:
+parse-unknown-command-closest = I don't know the command { $command }. Did you mean { $closest }? Nothing changed.
+problem-unknown-feature = There is no feature «{ $typed }» in this project. See /features all
+problem-unknown-feature-closest = There is no feature «{ $typed }». The closest: { $closest }. Nothing changed.
+problem-control-characters = Names and texts cannot contain control characters. Nothing changed.
+problem-invisible-name = A name needs at least one visible letter or digit. Nothing changed.
+problem-unknown-zone = I don't know the time zone «{ $zone }». Use a name like Europe/Berlin or a city.
+reject-not-yet = That command is not available yet.
+reject-release-shipped = Release <b>{ $version }</b> is already out: it can't be started or cancelled.
+reject-project-name-taken = There is already a project called <b>{ $name }</b>. Nothing changed.
+# What a "too long" refusal is about.
+what =
+    { $what ->
+        [project-name] project name
+        [feature-name] feature name
+        [version] version
+        [description] description
+        [reason] reason
+        [team] team name
+       *[other] name
+    }
 
-    <b>Projects</b>
-    /projects — list, with switch buttons
-    /newproject NAME[: description] — create (and switch to it)
-    /use NAME — switch project
-    /archive NAME — archive a project
+## Projects: unarchive, rename
 
-    <b>Features</b>
-    /add NAME[: description] — add a feature
-    /features [STATUS|all] — list
-    /feature N — show #N with a status picker
-    /status N STATUS[: reason] — e.g. <code>#3 is blocked: waiting for keys</code>
-    /team N TEAMS · /po N NAME · /describe N TEXT · /rename N NAME
-    /delete N — delete (asks first)
+project-not-archived = Project <b>{ $name }</b> is not archived. Nothing changed.
+project-unarchived = 📂 Project <b>{ $name }</b> is back from the archive. /undo archives it again.
+project-name-same = The project is already called <b>{ $name }</b>. Nothing changed.
+project-renamed = ✏️ Project <b>{ $before }</b> is now <b>{ $name }</b>.
 
-    <b>Releases</b>
-    /release VERSION [YYYY-MM-DD] — create
-    /releases — list with progress
-    /plan N VERSION · /unplan N
-    /ship VERSION — mark as released
+## Releases: dates, start, cancel
 
-    <b>History</b>
-    /changes [today|yesterday|this week|3 days|since 2026-11-01]
-    /history N — history of #N
-    /undo — undo your last change
-    /whoami
+release-date-same = Release <b>{ $version }</b> is already due { $date }. Nothing changed.
+release-date-set = 🗓 Release <b>{ $version }</b>: target date { $before } → <b>{ $date }</b>.
+release-status-same = Release <b>{ $version }</b> is already { $status }. Nothing changed.
+release-started = 🏁 Release <b>{ $version }</b> is in progress.
+release-cancelled = ✖️ Release <b>{ $version }</b> is cancelled. Its features stay planned into it; /unplan them if they move on.
+features-title-release = <b>Features in release { $version }</b>
+features-title-team = <b>Features of team { $team }</b>
+features-title-po = <b>Features owned by { $po }</b>
 
-    Statuses: backlog, planned, in progress, blocked, done, cancelled. Plain phrases work too: «switch to Apollo», «#3 is done», «what changed this week».
+## Help (/help, /start), the command menu, the README table
+
+help-intro = <b>Radar</b> keeps your projects, features and releases. Write plain words or commands, in English or Russian.
+help-outro =
+    Statuses: backlog, planned, in progress, blocked, done, cancelled.
+    Plain phrases work too: «switch to Apollo», «#3 is done», «what changed this week». /help COMMAND tells more about one.
+help-examples = Also understood: { $examples }
+help-aliases = Same as: { $aliases }
+help-group-projects = Projects
+help-group-features = Features
+help-group-releases = Releases
+help-group-history = History
+help-group-insights = Insights
+help-group-settings = Settings
+cmd-help = what I can do; /help COMMAND for one command
+cmd-help-examples = help · what can you do? · how does this work
+cmd-projects = list projects, with switch buttons
+cmd-projects-examples = projects · show my projects · which projects do I have
+cmd-new_project = create a project (and switch to it)
+cmd-new_project-examples = new project Apollo: moon app · create project Hermes
+cmd-use_project = switch the active project
+cmd-use_project-examples = switch to Apollo · jump to Gemini · open Voskhod
+cmd-archive_project = archive a project (read only)
+cmd-archive_project-examples = archive project Gemini · put Gemini in the archive
+cmd-unarchive_project = bring a project back from the archive
+cmd-unarchive_project-examples = unarchive Legacy CRM · restore Legacy CRM from archive
+cmd-rename_project = rename a project (the active one unless named)
+cmd-rename_project-examples = rename project Apollo to Apollo 2 · Apollo is now called Apollo Next
+cmd-add_feature = add a feature
+cmd-add_feature-examples = add feature Login · new feature Refunds: money back · add Search
+cmd-features = list features: open ones, all, or by status, release, team, PO
+cmd-features-examples = features · what's in progress? · anything blocked? · features in 2.1 · Anna's features
+cmd-show_feature = show a feature, with a status picker
+cmd-show_feature-examples = show #7 · what's the status of dark mode? · #4 details
+cmd-set_status = set a feature's status
+cmd-set_status-examples = #3 is done · mark signup as blocked: waiting for legal · start #7 · done #8
+cmd-assign_team = assign teams to a feature
+cmd-assign_team-examples = assign #3 to team Core · #6 teams Core, Mobile
+cmd-assign_po = set a feature's PO
+cmd-assign_po-examples = PO of #2 is Anna · Anna owns signup · #9 owner Boris
+cmd-describe = set a feature's description
+cmd-describe-examples = #8 description: full-text search · describe search: full-text search
+cmd-rename_feature = rename a feature
+cmd-rename_feature-examples = rename #4 to Payments v2 · call dark mode Theme switcher
+cmd-delete_feature = delete a feature (asks first; /undo brings it back)
+cmd-delete_feature-examples = delete #12 · remove admin panel
+cmd-new_release = create a release, with a target date if you have one
+cmd-new_release-examples = new release 2.2 on jan 15 · create release 3.1
+cmd-releases = list releases with progress
+cmd-releases-examples = releases · when's the next release?
+cmd-release_date = move a release's target date
+cmd-release_date-examples = move 2.1 to dec 24 · 3.0 due end of month
+cmd-start_release = start a release (in progress)
+cmd-start_release-examples = start release 2.1 · kick off 2.1
+cmd-cancel_release = cancel a release
+cmd-cancel_release-examples = cancel release 3.0 · scrap 3.0
+cmd-plan = plan a feature into a release
+cmd-plan-examples = put #3 into 2.1 · signup → 2.1 · #7 in 2.1
+cmd-unplan = take a feature out of its release
+cmd-unplan-examples = take payments out of 2.1 · #3 out of release
+cmd-ship = mark a release as released
+cmd-ship-examples = ship 2.1 · 2.1 is live · we shipped 2.1
+cmd-changes = what changed (default: the last 24 hours)
+cmd-changes-examples = what changed today · what happened this week · changes since monday
+cmd-history = a feature's history
+cmd-history-examples = history of #3 · #7 history · login history
+cmd-undo = undo your last change (each undo goes one step further back)
+cmd-undo-examples = undo · revert that · oops, roll that back
+cmd-stats = flow metrics: throughput, cycle time, work in progress, blocked, release forecasts
+cmd-stats-examples = stats · how are we doing? · stats this week
+cmd-chart = a release's burn-up chart
+cmd-chart-examples = chart 2.1 · burn-up for 2.1
+cmd-export = the project's features and events as CSV files
+cmd-export-examples = export · export everything to csv
+cmd-digest = a daily digest at a time of day, or off
+cmd-digest-examples = digest at 9:00 · send me a digest every morning at 8:30 · turn off the digest
+cmd-timezone = your time zone for dates and times
+cmd-timezone-examples = timezone Europe/Berlin · I'm on Moscow time
+cmd-lang = the language I answer in
+cmd-lang-examples = lang ru · reply in english
+cmd-whoami = who you are to Radar
+cmd-whoami-examples = who am I · /whoami
+
+## Usage of each command after its slash name (placeholders in capitals).
+cmd-help-usage = [TOPIC]
+cmd-new_project-usage = NAME[: description]
+cmd-use_project-usage = NAME
+cmd-archive_project-usage = NAME
+cmd-unarchive_project-usage = NAME
+cmd-rename_project-usage = [NAME to] NEW NAME
+cmd-add_feature-usage = NAME[: description]
+cmd-features-usage = [STATUS|all|RELEASE|team NAME|po NAME]
+cmd-show_feature-usage = N
+cmd-set_status-usage = N STATUS[: reason]
+cmd-assign_team-usage = N TEAMS
+cmd-assign_po-usage = N NAME
+cmd-describe-usage = N TEXT
+cmd-rename_feature-usage = N NAME
+cmd-delete_feature-usage = N
+cmd-new_release-usage = VERSION [DATE]
+cmd-release_date-usage = VERSION DATE
+cmd-start_release-usage = VERSION
+cmd-cancel_release-usage = VERSION
+cmd-plan-usage = N VERSION
+cmd-unplan-usage = N
+cmd-ship-usage = VERSION
+cmd-changes-usage = [PERIOD]
+cmd-history-usage = N
+cmd-stats-usage = [PERIOD]
+cmd-chart-usage = VERSION
+cmd-digest-usage = HH:MM|off
+cmd-timezone-usage = ZONE
+cmd-lang-usage = en|ru

@@ -46,7 +46,14 @@ feature-exists = { $feature } уже есть ({ $status }). Ничего не �
 feature-added = ➕ Добавлена фича { $feature } ({ $status }).
 features-title-all = <b>Все фичи</b>
 features-title-open = <b>Открытые фичи</b>
-features-title-status = <b>Фичи: { $status }</b>
+features-title-status = <b>{ $status ->
+        [backlog] Фичи в бэклоге
+        [planned] Запланированные фичи
+        [in_progress] Фичи в работе
+        [blocked] Заблокированные фичи
+        [done] Готовые фичи
+       *[cancelled] Отменённые фичи
+    }</b>
 # Заголовок списка и сколько в нём фич.
 features-heading =
     { $title } ({ $count ->
@@ -219,35 +226,168 @@ field-target-date = срок
 field-released-at = дата выпуска
 field-other = поле
 
-## Справка (/help, /start)
+## The command language: questions, problems, buttons
 
-help =
-    <b>Radar</b> ведёт ваши проекты, фичи и релизы.
+ask-feature = Какую фичу вы имеете в виду под «{ $typed }»?
+ask-feature-none = Не могу понять, что за фича «{ $typed }». Назовите её номером (#7) или полным названием.
+ask-project = Какой проект вы имеете в виду под «{ $typed }»?
+ask-pronoun = Что именно? Назовите: фичу — номером (#7) или названием, релиз — версией.
+ask-release = Какой релиз?
+ask-release-none = Какой релиз? В проекте их пока нет: /release ВЕРСИЯ
+ask-same-for = То же, что и что? Предыдущую команду нельзя повторить для другой фичи.
+ask-meaning = Вы имели в виду одно из этого?
+ask-missing = Что именно? Например: <code>{ $usage }</code>
+button-cancel = ✖️ Отмена
+parse-unknown-suggest = Я не понял. Ничего не изменилось. Может быть, вы имели в виду:
+parse-unknown-command-closest = Я не знаю команды { $command }. Может быть, { $closest }? Ничего не изменилось.
+problem-unknown-feature = В проекте нет фичи «{ $typed }». Список: /features all
+problem-unknown-feature-closest = Фичи «{ $typed }» нет. Ближе всего: { $closest }. Ничего не изменилось.
+problem-control-characters = В названиях и текстах не может быть управляющих символов. Ничего не изменилось.
+problem-invisible-name = В названии должна быть хотя бы одна видимая буква или цифра. Ничего не изменилось.
+problem-unknown-zone = Я не знаю часового пояса «{ $zone }». Укажите, например, Europe/Moscow или город.
+reject-not-yet = Эта команда пока недоступна.
+reject-release-shipped = Релиз <b>{ $version }</b> уже выпущен: его нельзя начать или отменить.
+reject-project-name-taken = Проект <b>{ $name }</b> уже есть. Ничего не изменилось.
+# О чём отказ «слишком длинно».
+what =
+    { $what ->
+        [project-name] название проекта
+        [feature-name] название фичи
+        [version] версия
+        [description] описание
+        [reason] причина
+        [team] название команды
+       *[other] название
+    }
 
-    <b>Проекты</b>
-    /projects — список с кнопками переключения
-    /newproject НАЗВАНИЕ[: описание] — создать (и переключиться)
-    /use НАЗВАНИЕ — переключиться
-    /archive НАЗВАНИЕ — в архив
+## Проекты: из архива, переименование
 
-    <b>Фичи</b>
-    /add НАЗВАНИЕ[: описание] — добавить фичу
-    /features [СТАТУС|all] — список
-    /feature N — показать #N с выбором статуса
-    /status N СТАТУС[: причина] — например <code>#3 заблокирована: ждём ключи</code>
-    /team N КОМАНДЫ · /po N ИМЯ · /describe N ТЕКСТ · /rename N НАЗВАНИЕ
-    /delete N — удалить (с подтверждением)
+project-not-archived = Проект <b>{ $name }</b> не в архиве. Ничего не изменилось.
+project-unarchived = 📂 Проект <b>{ $name }</b> возвращён из архива. /undo — снова в архив.
+project-name-same = Проект уже называется <b>{ $name }</b>. Ничего не изменилось.
+project-renamed = ✏️ Проект <b>{ $before }</b> теперь называется <b>{ $name }</b>.
 
-    <b>Релизы</b>
-    /release ВЕРСИЯ [ДАТА] — создать
-    /releases — список с прогрессом
-    /plan N ВЕРСИЯ · /unplan N
-    /ship ВЕРСИЯ — релиз выпущен
+## Релизы: даты, старт, отмена
 
-    <b>История</b>
-    /changes [сегодня|вчера|за неделю|за 3 дня|с 01.11.2026]
-    /history N — история #N
-    /undo — отменить последнее изменение
-    /whoami
+release-date-same = У релиза <b>{ $version }</b> уже срок { $date }. Ничего не изменилось.
+release-date-set = 🗓 Релиз <b>{ $version }</b>: срок { $before } → <b>{ $date }</b>.
+release-status-same = Релиз <b>{ $version }</b> уже { $status }. Ничего не изменилось.
+release-started = 🏁 Релиз <b>{ $version }</b> в работе.
+release-cancelled = ✖️ Релиз <b>{ $version }</b> отменён. Его фичи остаются в нём; уберите их (/unplan), если они переезжают.
+features-title-release = <b>Фичи в релизе { $version }</b>
+features-title-team = <b>Фичи команды { $team }</b>
+features-title-po = <b>Фичи, где PO — { $po }</b>
 
-    Статусы: бэклог, запланирована, в работе, заблокирована, готово, отменена. Можно и словами: «переключись на Аполлон», «#3 готово», «что изменилось за неделю».
+## Справка (/help, /start), меню команд, таблица в README
+
+help-intro = <b>Radar</b> ведёт ваши проекты, фичи и релизы. Пишите словами или командами, по-русски или по-английски.
+help-outro =
+    Статусы: бэклог, запланирована, в работе, заблокирована, готово, отменена.
+    Можно и словами: «переключись на Аполлон», «#3 готово», «что изменилось за неделю». /help КОМАНДА — подробнее об одной.
+help-examples = Понимаю и так: { $examples }
+help-aliases = То же: { $aliases }
+help-group-projects = Проекты
+help-group-features = Фичи
+help-group-releases = Релизы
+help-group-history = История
+help-group-insights = Аналитика
+help-group-settings = Настройки
+cmd-help = что я умею; /help КОМАНДА — про одну команду
+cmd-help-examples = помощь · что ты умеешь? · как пользоваться
+cmd-projects = список проектов с кнопками переключения
+cmd-projects-examples = проекты · какие у меня проекты · список проектов
+cmd-new_project = создать проект (и переключиться на него)
+cmd-new_project-examples = создай проект Аполлон · новый проект Зевс — биллинг
+cmd-use_project = переключить активный проект
+cmd-use_project-examples = переключись на Аполлон · перейди в Гемини · работаем с Восходом
+cmd-archive_project = отправить проект в архив (только чтение)
+cmd-archive_project-examples = архивируй проект Гемини · Гемини в архив
+cmd-unarchive_project = вернуть проект из архива
+cmd-unarchive_project-examples = верни из архива Legacy CRM · разархивируй Legacy CRM
+cmd-rename_project = переименовать проект (активный, если не назван)
+cmd-rename_project-examples = переименуй Аполлон в Аполлон 2 · проект переименуй в Луна
+cmd-add_feature = добавить фичу
+cmd-add_feature-examples = добавь фичу Оплата · новая фича Поиск
+cmd-features = список фич: открытые, все, или по статусу, релизу, команде, PO
+cmd-features-examples = фичи · что в работе? · покажи заблокированные · фичи в релизе 2.1 · фичи команды Core
+cmd-show_feature = показать фичу с выбором статуса
+cmd-show_feature-examples = покажи #7 · что с оплатой? · #4 подробнее
+cmd-set_status = поменять статус фичи
+cmd-set_status-examples = #3 готово · оплата в работу · #4 заблокирована: ждём юристов · вторая в работу
+cmd-assign_team = назначить фиче команды
+cmd-assign_team-examples = назначь #3 команде Core · #6 команды Core и Mobile
+cmd-assign_po = назначить PO фичи
+cmd-assign_po-examples = #2 по Анна · за оплатой следит Борис
+cmd-describe = описание фичи
+cmd-describe-examples = опиши #2: регистрация по почте · #8 описание: поиск
+cmd-rename_feature = переименовать фичу
+cmd-rename_feature-examples = переименуй #3 в Платежи · назови личный кабинет «Профиль»
+cmd-delete_feature = удалить фичу (с подтверждением; /undo вернёт)
+cmd-delete_feature-examples = удали #12 · удали уведомления
+cmd-new_release = создать релиз, с датой, если она есть
+cmd-new_release-examples = создай релиз 2.2 на 15 января · новый релиз 3.1
+cmd-releases = релизы и прогресс
+cmd-releases-examples = релизы · какие есть релизы?
+cmd-release_date = перенести срок релиза
+cmd-release_date-examples = перенеси релиз 2.1 на 24 декабря · 3.0 к концу месяца
+cmd-start_release = начать релиз (в работе)
+cmd-start_release-examples = стартуем релиз 2.1 · запусти релиз 3.0
+cmd-cancel_release = отменить релиз
+cmd-cancel_release-examples = отмени релиз 3.0 · 3.0 отменяем
+cmd-plan = добавить фичу в релиз
+cmd-plan-examples = добавь #3 в релиз 2.1 · закинь оплату в 2.1
+cmd-unplan = убрать фичу из релиза
+cmd-unplan-examples = убери #3 из релиза · оплату выкинь из 2.1
+cmd-ship = отметить релиз выпущенным
+cmd-ship-examples = релиз 2.1 выпущен · выкатили 2.1
+cmd-changes = что изменилось (по умолчанию — за сутки)
+cmd-changes-examples = что изменилось сегодня · что нового · изменения за 3 дня
+cmd-history = история фичи
+cmd-history-examples = история #3 · история личного кабинета
+cmd-undo = отменить последнее изменение (каждая отмена — на шаг назад)
+cmd-undo-examples = отмени последнее · отмена · верни как было
+cmd-stats = метрики потока: пропускная способность, время цикла, в работе, блокеры, прогноз релизов
+cmd-stats-examples = статистика · как у нас дела? · статистика за неделю
+cmd-chart = график burn-up релиза
+cmd-chart-examples = график релиза 2.1 · бёрнап 3.0
+cmd-export = фичи и события проекта в CSV
+cmd-export-examples = выгрузи · экспорт в csv
+cmd-digest = ежедневная сводка в заданное время или выключить
+cmd-digest-examples = присылай сводку в 9 · дайджест в 18:30 · выключи дайджест
+cmd-timezone = ваш часовой пояс для дат и времени
+cmd-timezone-examples = часовой пояс Москва · таймзона Europe/Berlin
+cmd-lang = язык, на котором я отвечаю
+cmd-lang-examples = язык английский · давай по-русски
+cmd-whoami = кто вы для Radar
+cmd-whoami-examples = кто я · мой id
+
+## Usage of each command after its slash name (placeholders in capitals).
+cmd-help-usage = [ТЕМА]
+cmd-new_project-usage = НАЗВАНИЕ[: описание]
+cmd-use_project-usage = НАЗВАНИЕ
+cmd-archive_project-usage = НАЗВАНИЕ
+cmd-unarchive_project-usage = НАЗВАНИЕ
+cmd-rename_project-usage = [НАЗВАНИЕ в] НОВОЕ НАЗВАНИЕ
+cmd-add_feature-usage = НАЗВАНИЕ[: описание]
+cmd-features-usage = [СТАТУС|all|РЕЛИЗ|team КОМАНДА|po ИМЯ]
+cmd-show_feature-usage = N
+cmd-set_status-usage = N СТАТУС[: причина]
+cmd-assign_team-usage = N КОМАНДЫ
+cmd-assign_po-usage = N ИМЯ
+cmd-describe-usage = N ТЕКСТ
+cmd-rename_feature-usage = N НАЗВАНИЕ
+cmd-delete_feature-usage = N
+cmd-new_release-usage = ВЕРСИЯ [ДАТА]
+cmd-release_date-usage = ВЕРСИЯ ДАТА
+cmd-start_release-usage = ВЕРСИЯ
+cmd-cancel_release-usage = ВЕРСИЯ
+cmd-plan-usage = N ВЕРСИЯ
+cmd-unplan-usage = N
+cmd-ship-usage = ВЕРСИЯ
+cmd-changes-usage = [ПЕРИОД]
+cmd-history-usage = N
+cmd-stats-usage = [ПЕРИОД]
+cmd-chart-usage = ВЕРСИЯ
+cmd-digest-usage = ЧЧ:ММ|off
+cmd-timezone-usage = ЗОНА
+cmd-lang-usage = en|ru

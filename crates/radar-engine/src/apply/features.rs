@@ -6,10 +6,11 @@ use radar_store::features::{self, Feature, FeatureChanges, NewFeature};
 use radar_store::{FeatureId, FeatureNumber, FeatureStatus, projects, releases};
 
 use super::{Applied, Cx, Done, Fail};
+use crate::buttons::ButtonAction;
 use crate::change::{Change, Delta, FeatureDiff, FeatureRef, FeatureSnapshot};
 use crate::describe::{label, short};
+use crate::language::Filter;
 use crate::messages::t;
-use crate::parse::FeatureFilter;
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, esc};
 use crate::status::StatusWords;
@@ -104,6 +105,7 @@ impl Cx<'_> {
             },
         )
         .await?;
+        self.touched.feature = Some(f.id);
         let change = Change::FeatureCreated {
             feature: FeatureSnapshot::from(&f),
         };
@@ -117,31 +119,52 @@ impl Cx<'_> {
         .with_keyboard(self.status_keyboard(&f)))
     }
 
-    pub(super) async fn features(&mut self, filter: FeatureFilter) -> Applied {
+    pub(super) async fn features(&mut self, filter: Filter) -> Applied {
         let p = self.active_project()?;
         let statuses: &[FeatureStatus] = match &filter {
-            FeatureFilter::All => &[],
-            FeatureFilter::Open => FeatureStatus::OPEN,
-            FeatureFilter::Only(s) => std::slice::from_ref(s),
+            Filter::Open => FeatureStatus::OPEN,
+            Filter::Status(s) => std::slice::from_ref(s),
+            Filter::All | Filter::Release(_) | Filter::Team(_) | Filter::Po(_) => &[],
         };
-        let list = features::list(self.conn, p.id, statuses).await?;
-        let releases: HashMap<_, String> = releases::list(self.conn, p.id)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.version))
+        let mut list = features::list(self.conn, p.id, statuses).await?;
+        let all_releases = releases::list(self.conn, p.id).await?;
+        let releases: HashMap<_, String> = all_releases
+            .iter()
+            .map(|r| (r.id, r.version.clone()))
             .collect();
         let lang = self.lang;
+        let same =
+            |a: &str, b: &str| crate::language::text::fold(a) == crate::language::text::fold(b);
+        match &filter {
+            Filter::Release(v) => {
+                let Some(r) = all_releases.iter().find(|r| same(&r.version, v)) else {
+                    return Err(self.unknown_release(p.id, v).await?);
+                };
+                list.retain(|f| f.release_id == Some(r.id));
+            }
+            Filter::Team(t) => list.retain(|f| {
+                f.assigned_teams
+                    .as_deref()
+                    .is_some_and(|ts| ts.split(',').any(|x| same(x.trim(), t)))
+            }),
+            Filter::Po(po) => {
+                list.retain(|f| f.assigned_po.as_deref().is_some_and(|x| same(x, po)))
+            }
+            _ => {}
+        }
         let title = match &filter {
-            FeatureFilter::All => t!(lang, "features-title-all"),
-            FeatureFilter::Open => t!(lang, "features-title-open"),
-            FeatureFilter::Only(s) => t!(lang, "features-title-status", status = s.label(lang)),
+            Filter::All => t!(lang, "features-title-all"),
+            Filter::Open => t!(lang, "features-title-open"),
+            Filter::Status(s) => t!(lang, "features-title-status", status = s.as_str()),
+            Filter::Release(v) => t!(lang, "features-title-release", version = esc(v)),
+            Filter::Team(t) => t!(lang, "features-title-team", team = esc(t)),
+            Filter::Po(po) => t!(lang, "features-title-po", po = esc(po)),
         };
         if list.is_empty() {
             let hint = match filter {
-                FeatureFilter::Only(_) => t!(lang, "features-none-status"),
-                FeatureFilter::All => t!(lang, "features-none-yet"),
+                Filter::All => t!(lang, "features-none-yet"),
                 // Nothing open: say what the closed ones are, if there are any.
-                FeatureFilter::Open => {
+                Filter::Open => {
                     let all = features::list(self.conn, p.id, &[]).await?;
                     let count = |s: FeatureStatus| all.iter().filter(|f| f.status == s).count();
                     if all.is_empty() {
@@ -155,6 +178,7 @@ impl Cx<'_> {
                         )
                     }
                 }
+                _ => t!(lang, "features-none-status"),
             };
             return Ok(Done::unchanged(format!("{title}\n{hint}")));
         }
@@ -317,11 +341,11 @@ impl Cx<'_> {
         .with_keyboard(Keyboard(vec![vec![
             Button {
                 text: t!(lang, "delete-button", number = f.number.to_string()),
-                data: format!("del:{}", f.id),
+                data: ButtonAction::Delete(f.id).encode(),
             },
             Button {
                 text: t!(lang, "delete-cancel-button"),
-                data: "nop".into(),
+                data: ButtonAction::Dismiss.encode(),
             },
         ]]))
     }

@@ -2,8 +2,10 @@
 //! has its module; every change appends its typed event ([`Change`]) here,
 //! so "what changed" and "undo" can be answered from the log.
 
+mod conversation;
 mod features;
 mod history;
+mod offers;
 mod projects;
 mod releases;
 mod undo;
@@ -12,12 +14,15 @@ use chrono::NaiveDateTime;
 use radar_store::event_log::{self, NewEvent};
 use radar_store::features::Feature;
 use radar_store::projects::Project;
-use radar_store::{Conn, EventId, FeatureId, FeatureNumber, ProjectId, StoreError, UserId};
+use radar_store::{
+    Conn, EventId, FeatureId, FeatureNumber, ProjectId, ReleaseId, StoreError, UserId,
+};
 
+use crate::buttons::ButtonAction;
 use crate::change::Change;
+use crate::language::{self, Command, ParseCtx, Understanding};
 use crate::message::{Input, Outcome};
 use crate::messages::t;
-use crate::parse::{self, Command, ParseContext, ParseError};
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, View};
 use crate::status::StatusWords;
@@ -45,6 +50,15 @@ impl Done {
     fn unchanged(text: String) -> Done {
         Done {
             outcome: Outcome::Unchanged,
+            text,
+            keyboard: None,
+        }
+    }
+
+    /// Not a command (with buttons to offer, which a `Rejection` has not).
+    fn rejected(text: String) -> Done {
+        Done {
+            outcome: Outcome::Rejected,
             text,
             keyboard: None,
         }
@@ -99,6 +113,16 @@ pub(crate) struct Cx<'a> {
     pub project: Option<Project>,
     /// Data events written so far (checks that "changed" means it).
     pub data_events: usize,
+    /// What the command created (remembered for "it" in the next message).
+    pub touched: Touched,
+}
+
+/// Entities a command created.
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    pub feature: Option<FeatureId>,
+    pub release: Option<ReleaseId>,
+    pub project: Option<ProjectId>,
 }
 
 impl Cx<'_> {
@@ -116,34 +140,60 @@ impl Cx<'_> {
             Input::Forwarded => Err(Rejection::Forwarded.into()),
             Input::NonText => Err(Rejection::NonText.into()),
             Input::Text(text) => {
-                let ctx = ParseContext {
+                let cx = self.context().await?;
+                let pc = ParseCtx {
                     bot_username: self.engine.config().bot_username.as_deref(),
                     today: self.engine.today(),
                 };
-                match parse::parse(text, &ctx) {
-                    Ok(cmd) => self.apply(cmd).await,
-                    Err(ParseError::NotForMe) => Err(Fail::Ignored),
-                    Err(e) => Err(Rejection::Parse(e).into()),
+                match language::understand(text, &pc, &cx.world) {
+                    Understanding::Command(cmd) => self.run(cmd, &cx).await,
+                    Understanding::Ask { about, options } => self.ask(about, options, &cx).await,
+                    Understanding::Problem(p) => Err(Rejection::Language(p).into()),
+                    Understanding::NotUnderstood(s) => self.not_understood(s, &cx).await,
+                    Understanding::NotForMe => Err(Fail::Ignored),
+                    Understanding::Empty => Err(Rejection::Empty.into()),
                 }
             }
-            Input::Button(data) => {
-                let cmd = parse::parse_button(data).map_err(Rejection::Parse)?;
-                self.apply(cmd).await
-            }
+            Input::Button(data) => match ButtonAction::decode(data) {
+                Some(ButtonAction::Offer(id)) => self.press_offer(id).await,
+                Some(ButtonAction::SetStatus { feature, status }) => {
+                    let f = self.writable_feature_by_id(feature).await?;
+                    self.set_status(f, status, None).await
+                }
+                Some(ButtonAction::UseProject(id)) => self.use_project_id(id).await,
+                Some(ButtonAction::Delete(id)) => self.delete_feature_by_id(id).await,
+                Some(ButtonAction::Dismiss) => Ok(Done::unchanged(t!(self.lang, "dismissed"))),
+                None => Err(Rejection::OutdatedButton.into()),
+            },
         }
     }
 
-    async fn apply(&mut self, cmd: Command) -> Applied {
+    /// Applies an understood command and remembers what it touched.
+    async fn run(&mut self, cmd: Command, cx: &conversation::Context) -> Applied {
+        let done = self.apply(&cmd).await?;
+        self.remember(&cmd, cx).await?;
+        Ok(done)
+    }
+
+    async fn apply(&mut self, cmd: &Command) -> Applied {
         use features::Field;
+        let cmd = cmd.clone();
         match cmd {
-            Command::Help => Ok(Done::unchanged(crate::help::help(self.lang))),
+            Command::Help { topic } => Ok(Done::unchanged(crate::help::help(
+                self.lang,
+                topic.as_deref(),
+            ))),
             Command::WhoAmI => Ok(self.whoami()),
             Command::Dismiss => Ok(Done::unchanged(t!(self.lang, "dismissed"))),
             Command::Projects => self.projects().await,
             Command::NewProject { name, description } => self.new_project(&name, description).await,
-            Command::Use { name } => self.use_project(&name).await,
-            Command::UseId(id) => self.use_project_id(id).await,
-            Command::Archive { name } => self.archive(&name).await,
+            Command::UseProject { name } => self.use_project(&name).await,
+            Command::UseProjectId(id) => self.use_project_id(id).await,
+            Command::ArchiveProject { name } => self.archive(&name).await,
+            Command::UnarchiveProject { name } => self.unarchive(&name).await,
+            Command::RenameProject { name, new_name } => {
+                self.rename_project(&name, &new_name).await
+            }
             Command::AddFeature { name, description } => self.add_feature(&name, description).await,
             Command::Features(filter) => self.features(filter).await,
             Command::ShowFeature(n) => self.show_feature(n).await,
@@ -155,17 +205,21 @@ impl Cx<'_> {
                 let f = self.writable_feature(number).await?;
                 self.set_status(f, status, reason).await
             }
-            Command::SetStatusById { feature_id, status } => {
-                let f = self.writable_feature_by_id(feature_id).await?;
+            Command::SetStatusById { feature, status } => {
+                let f = self.writable_feature_by_id(feature).await?;
                 self.set_status(f, status, None).await
             }
-            Command::Team { number, teams } => self.update_field(number, Field::Teams, teams).await,
-            Command::Po { number, name } => self.update_field(number, Field::Po, name).await,
+            Command::AssignTeam { number, teams } => {
+                self.update_field(number, Field::Teams, teams).await
+            }
+            Command::AssignPo { number, po } => self.update_field(number, Field::Po, po).await,
             Command::Describe { number, text } => {
                 self.update_field(number, Field::Description, text).await
             }
-            Command::Rename { number, name } => self.update_field(number, Field::Name, name).await,
-            Command::Delete { number, confirmed } => {
+            Command::RenameFeature { number, name } => {
+                self.update_field(number, Field::Name, name).await
+            }
+            Command::DeleteFeature { number, confirmed } => {
                 let f = self.writable_feature(number).await?;
                 if confirmed {
                     self.delete_feature(f).await
@@ -173,15 +227,30 @@ impl Cx<'_> {
                     Ok(self.confirm_delete(&f))
                 }
             }
-            Command::DeleteById(id) => self.delete_feature_by_id(id).await,
+            Command::DeleteFeatureById(id) => self.delete_feature_by_id(id).await,
             Command::NewRelease { version, date } => self.new_release(version, date).await,
             Command::Releases => self.releases().await,
+            Command::ReleaseDate { version, date } => self.release_date(&version, date).await,
+            Command::StartRelease { version } => {
+                self.release_status(&version, radar_store::ReleaseStatus::InProgress)
+                    .await
+            }
+            Command::CancelRelease { version } => {
+                self.release_status(&version, radar_store::ReleaseStatus::Cancelled)
+                    .await
+            }
             Command::Plan { number, version } => self.plan(number, Some(version)).await,
             Command::Unplan(number) => self.plan(number, None).await,
             Command::Ship { version } => self.ship(&version).await,
             Command::Changes(period) => self.changes(period).await,
             Command::History(n) => self.history(n).await,
             Command::Undo => self.undo().await,
+            Command::Stats(_)
+            | Command::Chart { .. }
+            | Command::Export
+            | Command::Digest(_)
+            | Command::Timezone(_)
+            | Command::Language(_) => Err(Rejection::NotYet.into()),
         }
     }
 
@@ -294,7 +363,11 @@ impl Cx<'_> {
                 } else {
                     format!("{} {}", s.icon(), s.label(self.lang))
                 },
-                data: format!("st:{}:{}", f.id, s.code()),
+                data: ButtonAction::SetStatus {
+                    feature: f.id,
+                    status: s,
+                }
+                .encode(),
             })
             .collect();
         Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect())

@@ -1,48 +1,44 @@
 //! Projects: list, create, switch, archive.
 
-use radar_store::projects::{self, NewProject, Project};
+use radar_store::projects::{self, NewProject, Project, ProjectChanges};
 use radar_store::{ProjectId, ProjectStatus, user_context};
 
 use super::{Applied, Cx, Done, Fail};
+use crate::buttons::ButtonAction;
 use crate::change::{Change, Delta, ProjectDiff, ProjectSnapshot};
 use crate::messages::t;
 use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, esc};
 
-/// The form names are compared in (unique, case-insensitive).
+/// The form names are compared in: unique and looked up by it (NFC, case
+/// folded, `ё` as `е`, invisible characters removed, spaces collapsed).
 pub(crate) fn name_key(name: &str) -> String {
-    name.to_lowercase()
+    crate::language::text::fold(name)
 }
 
 impl Cx<'_> {
-    /// The closest project names (at most three), for a name not found.
-    async fn suggestions(&mut self, name: &str) -> Result<Vec<String>, Fail> {
-        let all = projects::list(self.conn).await?;
+    /// The project whose name is `name` in the compared form (older rows
+    /// may have a key written by an older rule, so compare the names).
+    async fn project_by_name(&mut self, name: &str) -> Result<Option<Project>, Fail> {
         let key = name_key(name);
-        let mut scored: Vec<(f64, String)> = all
+        if let Some(p) = projects::by_key(self.conn, &key).await? {
+            return Ok(Some(p));
+        }
+        Ok(projects::list(self.conn)
+            .await?
             .into_iter()
-            .map(|p| {
-                let contains = p.name_key.contains(&key) || key.contains(&p.name_key);
-                let score =
-                    strsim::jaro_winkler(&key, &p.name_key).max(if contains { 0.9 } else { 0.0 });
-                (score, p.name)
-            })
-            .filter(|(s, _)| *s >= 0.7)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(scored.into_iter().take(3).map(|(_, n)| n).collect())
+            .find(|p| name_key(&p.name) == key))
     }
 
-    /// The project called `name`, or a rejection with the closest names.
+    /// The project called `name` (the language resolved it to an exact name).
     async fn project_named(&mut self, name: &str) -> Result<Project, Fail> {
-        match projects::by_key(self.conn, &name_key(name)).await? {
-            Some(p) => Ok(p),
-            None => Err(Rejection::UnknownProject {
+        self.project_by_name(name).await?.ok_or_else(|| {
+            Rejection::UnknownProject {
                 name: name.to_string(),
-                suggestions: self.suggestions(name).await?,
+                suggestions: Vec::new(),
             }
-            .into()),
-        }
+            .into()
+        })
     }
 
     pub(super) async fn projects(&mut self) -> Applied {
@@ -67,7 +63,7 @@ impl Cx<'_> {
                 let text: String = p.name.chars().take(30).collect();
                 buttons.push(Button {
                     text: format!("→ {text}"),
-                    data: format!("use:{}", p.id),
+                    data: ButtonAction::UseProject(p.id).encode(),
                 });
             }
         }
@@ -90,7 +86,7 @@ impl Cx<'_> {
 
     pub(super) async fn new_project(&mut self, name: &str, description: Option<String>) -> Applied {
         let key = name_key(name);
-        if let Some(p) = projects::by_key(self.conn, &key).await? {
+        if let Some(p) = self.project_by_name(name).await? {
             return Ok(Done::unchanged(t!(
                 self.lang,
                 "project-exists",
@@ -109,6 +105,7 @@ impl Cx<'_> {
             },
         )
         .await?;
+        self.touched.project = Some(p.id);
         let change = Change::ProjectCreated {
             project: ProjectSnapshot::from(&p),
         };
@@ -175,6 +172,82 @@ impl Cx<'_> {
             self.lang,
             "project-archived",
             name = esc(&p.name)
+        )))
+    }
+
+    pub(super) async fn unarchive(&mut self, name: &str) -> Applied {
+        let p = self.project_named(name).await?;
+        if !p.is_archived() {
+            return Ok(Done::unchanged(t!(
+                self.lang,
+                "project-not-archived",
+                name = esc(&p.name)
+            )));
+        }
+        projects::set_status(self.conn, p.id, ProjectStatus::Active, self.now).await?;
+        let change = Change::ProjectUpdated {
+            name: p.name.clone(),
+            diff: ProjectDiff {
+                status: Delta::new(p.status, ProjectStatus::Active),
+                ..ProjectDiff::default()
+            },
+        };
+        self.log(&change, p.id.0, Some(p.id)).await?;
+        if let Some(a) = self.project.as_mut().filter(|a| a.id == p.id) {
+            a.status = ProjectStatus::Active;
+        }
+        Ok(Done::changed(t!(
+            self.lang,
+            "project-unarchived",
+            name = esc(&p.name)
+        )))
+    }
+
+    pub(super) async fn rename_project(&mut self, name: &str, new_name: &str) -> Applied {
+        let p = self.project_named(name).await?;
+        if p.is_archived() {
+            return Err(Rejection::Archived { project: p.name }.into());
+        }
+        if p.name == new_name {
+            return Ok(Done::unchanged(t!(
+                self.lang,
+                "project-name-same",
+                name = esc(&p.name)
+            )));
+        }
+        let key = name_key(new_name);
+        if let Some(other) = self.project_by_name(new_name).await?
+            && other.id != p.id
+        {
+            return Err(Rejection::ProjectNameTaken { name: other.name }.into());
+        }
+        let updated = projects::update(
+            self.conn,
+            p.id,
+            &ProjectChanges {
+                name: Some(new_name.to_string()),
+                name_key: Some(key),
+                updated_at: Some(self.now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let change = Change::ProjectUpdated {
+            name: p.name.clone(),
+            diff: ProjectDiff {
+                name: Delta::new(p.name.clone(), updated.name.clone()),
+                ..ProjectDiff::default()
+            },
+        };
+        self.log(&change, p.id.0, Some(p.id)).await?;
+        if self.project.as_ref().is_some_and(|a| a.id == p.id) {
+            self.project = Some(updated.clone());
+        }
+        Ok(Done::changed(t!(
+            self.lang,
+            "project-renamed",
+            before = esc(&p.name),
+            name = esc(&updated.name)
         )))
     }
 }

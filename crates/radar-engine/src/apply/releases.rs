@@ -20,16 +20,115 @@ impl Cx<'_> {
         if let Some(r) = releases::by_version(self.conn, project, version).await? {
             return Ok(r);
         }
+        Err(self.unknown_release(project, version).await?)
+    }
+
+    /// "There is no release «9.9»", with the project's releases.
+    pub(super) async fn unknown_release(
+        &mut self,
+        project: ProjectId,
+        version: &str,
+    ) -> Result<Fail, Fail> {
         let known = releases::list(self.conn, project)
             .await?
             .into_iter()
             .map(|r| r.version)
             .collect();
-        Err(Rejection::UnknownRelease {
+        Ok(Rejection::UnknownRelease {
             version: version.to_string(),
             known,
         }
         .into())
+    }
+
+    /// Moves a release's target date.
+    pub(super) async fn release_date(&mut self, version: &str, date: NaiveDate) -> Applied {
+        let p = self.writable_project()?;
+        let lang = self.lang;
+        let r = self.release_named(p.id, version).await?;
+        if r.target_date == Some(date) {
+            return Ok(Done::unchanged(t!(
+                lang,
+                "release-date-same",
+                version = esc(&r.version),
+                date = show_date(date, lang)
+            )));
+        }
+        releases::update(
+            self.conn,
+            r.id,
+            &ReleaseChanges {
+                target_date: Some(Some(date)),
+                updated_at: Some(self.now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let change = Change::ReleaseUpdated {
+            version: r.version.clone(),
+            diff: ReleaseDiff {
+                target_date: Delta::new(r.target_date, Some(date)),
+                ..ReleaseDiff::default()
+            },
+        };
+        self.log(&change, r.id.0, Some(p.id)).await?;
+        let before = r
+            .target_date
+            .map(|d| show_date(d, lang))
+            .unwrap_or_else(|| "—".into());
+        Ok(Done::changed(t!(
+            lang,
+            "release-date-set",
+            version = esc(&r.version),
+            before = before,
+            date = show_date(date, lang)
+        )))
+    }
+
+    /// Starts (in progress) or cancels a release.
+    pub(super) async fn release_status(&mut self, version: &str, status: ReleaseStatus) -> Applied {
+        let p = self.writable_project()?;
+        let lang = self.lang;
+        let r = self.release_named(p.id, version).await?;
+        let label = release_status(status, lang);
+        if r.status == status {
+            return Ok(Done::unchanged(t!(
+                lang,
+                "release-status-same",
+                version = esc(&r.version),
+                status = label
+            )));
+        }
+        if r.status == ReleaseStatus::Released {
+            return Err(Rejection::ReleaseShipped {
+                version: r.version.clone(),
+            }
+            .into());
+        }
+        releases::update(
+            self.conn,
+            r.id,
+            &ReleaseChanges {
+                status: Some(status),
+                updated_at: Some(self.now),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let change = Change::ReleaseUpdated {
+            version: r.version.clone(),
+            diff: ReleaseDiff {
+                status: Delta::new(r.status, status),
+                ..ReleaseDiff::default()
+            },
+        };
+        self.log(&change, r.id.0, Some(p.id)).await?;
+        let version = esc(&r.version);
+        Ok(Done::changed(if status == ReleaseStatus::InProgress {
+            t!(lang, "release-started", version = version)
+        } else {
+            t!(lang, "release-cancelled", version = version)
+        }))
     }
 
     pub(super) async fn new_release(
@@ -60,6 +159,7 @@ impl Cx<'_> {
             },
         )
         .await?;
+        self.touched.release = Some(r.id);
         let change = Change::ReleaseCreated {
             release: ReleaseSnapshot::from(&r),
         };

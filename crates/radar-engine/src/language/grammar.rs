@@ -200,6 +200,12 @@ impl Grammar {
         self.classes.contains_key(name)
     }
 
+    /// Whether `word` is a word some rule needs (a command word such as
+    /// "releases", "undo", "покажи").
+    pub fn is_keyword(&self, word: &str) -> bool {
+        self.by_word.contains_key(word)
+    }
+
     /// Whether `word` is a word of any class, status or rule.
     pub fn is_known(&self, word: &str) -> bool {
         self.known

@@ -17,6 +17,7 @@ pub mod command;
 pub mod dates;
 pub mod grammar;
 pub mod lexicon;
+pub mod morph;
 pub mod names;
 pub mod pattern;
 pub mod slots;
@@ -45,10 +46,10 @@ pub const MAX_TEXT: usize = 2000;
 pub const MAX_SHORT: usize = 200;
 
 /// What the resolver knows about the user's world.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct World {
     /// Name resolutions already made for this message (typed name → result).
-    pub resolved: std::cell::RefCell<std::collections::HashMap<(u8, String), Resolution>>,
+    pub resolved: std::sync::Mutex<std::collections::HashMap<(u8, String), Resolution>>,
     pub projects: Vec<ProjectView>,
     /// The active project's name.
     pub active: Option<String>,
@@ -92,11 +93,12 @@ impl World {
         names: impl FnOnce() -> Vec<&'a str>,
     ) -> Resolution {
         let key = (kind, typed.to_string());
-        if let Some(r) = self.resolved.borrow().get(&key) {
+        let mut cache = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = cache.get(&key) {
             return r.clone();
         }
         let r = names::resolve(typed, names());
-        self.resolved.borrow_mut().insert(key, r.clone());
+        cache.insert(key, r.clone());
         r
     }
 
@@ -171,6 +173,8 @@ pub enum Problem {
     UnknownZone(String),
     /// Feature number 0 or negative, or not a number at all.
     BadNumber(String),
+    /// A word that is not a status (`/status 1 sleeping`).
+    BadStatus(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,8 +213,8 @@ pub fn understand(text: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding
     phrase(trimmed, pc, world)
 }
 
-fn ctx<'a>(text: &'a str, pc: &ParseCtx<'_>, slash: bool) -> Ctx<'a> {
-    Ctx::new(&GRAMMAR, text, pc.today, slash)
+fn ctx<'a>(text: &'a str, pc: &ParseCtx<'_>, slash: bool, world: &'a World) -> Ctx<'a> {
+    Ctx::new(&GRAMMAR, text, pc.today, slash, &world.releases)
 }
 
 fn slash(rest: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
@@ -253,7 +257,7 @@ fn slash(rest: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
         });
     };
     let tokens = text::tokenize(args);
-    let c = ctx(args, pc, true);
+    let c = ctx(args, pc, true, world);
     let mut found: Vec<Match> = GRAMMAR.slash_args[&spec.intent]
         .iter()
         .flat_map(|t| pattern::matches(t, &tokens, &c))
@@ -269,6 +273,18 @@ fn slash(rest: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
             .collect();
     }
     if found.is_empty() {
+        // `/status 1 sleeping`: the feature is there, the status is not a status.
+        if spec.intent == Intent::SetStatus
+            && tokens.len() >= 2
+            && matches!(tokens[0].kind, Kind::Hash | Kind::Number)
+        {
+            return Understanding::Problem(Problem::BadStatus(slots::raw(
+                &c,
+                &tokens,
+                1,
+                tokens.len(),
+            )));
+        }
         return Understanding::Problem(Problem::Usage(spec.intent));
     }
     decide(found, world, &c, true)
@@ -314,7 +330,7 @@ fn strip_fillers(tokens: Vec<Token>) -> Vec<Token> {
 }
 
 fn phrase(text: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
-    let c = ctx(text, pc, false);
+    let c = ctx(text, pc, false, world);
     let tokens = strip_fillers(text::tokenize(text));
     if tokens.iter().all(|t| t.is_punct()) {
         return Understanding::NotUnderstood(Vec::new());
@@ -345,11 +361,34 @@ fn phrase(text: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
             return again;
         }
     }
-    first
+    match first {
+        Understanding::NotUnderstood(_) => {
+            Understanding::NotUnderstood(suggest(&tokens, &c, world))
+        }
+        // "list the releases for me ok" is not about a feature named
+        // «releases for me ok»: a "name" made of Radar's own words gets the
+        // closest commands instead, when there are any.
+        Understanding::Problem(
+            Problem::UnknownFeature { ref typed, .. } | Problem::UnknownProject { ref typed, .. },
+        ) if text::tokenize(typed)
+            .iter()
+            .any(|t| t.kind == Kind::Word && GRAMMAR.is_keyword(&t.norm)) =>
+        {
+            let suggestions = suggest(&tokens, &c, world);
+            if suggestions.is_empty() {
+                first
+            } else {
+                Understanding::NotUnderstood(suggestions)
+            }
+        }
+        other => other,
+    }
 }
 
 /// One reading of the tokens: the best command, a question, a problem.
 fn read(tokens: &[Token], c: &Ctx<'_>, world: &World) -> Understanding {
+    // Slot fills are memoized by position: valid for one token list only.
+    c.memo.borrow_mut().clear();
     let mut found: Vec<Match> = Vec::new();
     let mut partial: Option<(usize, Intent)> = None;
     for t in GRAMMAR.candidates(c.present(tokens)) {
@@ -362,7 +401,7 @@ fn read(tokens: &[Token], c: &Ctx<'_>, world: &World) -> Understanding {
         }
     }
     let decided = if found.is_empty() {
-        Understanding::NotUnderstood(suggest(tokens))
+        Understanding::NotUnderstood(Vec::new())
     } else {
         decide(found, world, c, false)
     };
@@ -412,7 +451,7 @@ fn without_comment(tokens: &[Token]) -> Option<Vec<Token>> {
 /// understanding why a message was read the way it was (tests, debugging).
 pub fn explain(text: &str, pc: &ParseCtx<'_>, world: &World) -> Vec<String> {
     let cleaned = text::clean(text);
-    let c = ctx(&cleaned, pc, false);
+    let c = ctx(&cleaned, pc, false, world);
     let tokens = strip_fillers(text::tokenize(&cleaned));
     let mut out = vec![format!(
         "tokens: {:?}",
@@ -590,11 +629,88 @@ fn same_kind_tie(a: &Command, b: &Command) -> bool {
     a.intent() != b.intent() || a.feature() != b.feature() || a.release() != b.release()
 }
 
-/// The closest commands to a message nobody's rule accounts for: rules that
-/// share words with it (at most three), as their slash usage.
-fn suggest(tokens: &[Token]) -> Vec<Command> {
-    let _ = tokens;
-    Vec::new()
+/// The closest commands to a message no rule accounts for (at most three,
+/// best first): what it says with one or two of its unknown words left out, else
+/// what one or two of its words say on their own ("can you list the releases
+/// for me ok" → /releases). A message with no word Radar knows gets none.
+/// Suggestions only become buttons; nothing runs until one is pressed.
+fn suggest(tokens: &[Token], c: &Ctx<'_>, world: &World) -> Vec<Command> {
+    const MAX: usize = 3;
+    let words: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !tokens[i].is_punct())
+        .collect();
+    let knows = |t: &Token| t.kind == Kind::Hash || t.is_known();
+    if words.is_empty() || words.len() > 12 || !tokens.iter().any(knows) {
+        return Vec::new();
+    }
+    let mut out: Vec<(f32, Command)> = Vec::new();
+    let add = |reading: Option<(f32, Command)>, out: &mut Vec<(f32, Command)>| {
+        if let Some((cost, cmd)) = reading
+            && !out.iter().any(|(_, o)| *o == cmd)
+        {
+            out.push((cost, cmd));
+        }
+    };
+    let without = |drop: &[usize]| -> Vec<Token> {
+        (0..tokens.len())
+            .filter(|i| !drop.contains(i))
+            .map(|i| tokens[i].clone())
+            .collect()
+    };
+    // Words Radar does not know are the ones to leave out ("kinda").
+    let unknown: Vec<usize> = words
+        .iter()
+        .copied()
+        .filter(|&i| !knows(&tokens[i]))
+        .collect();
+    for &i in &unknown {
+        add(reading(tokens, without(&[i]), c, world, 1.0), &mut out);
+    }
+    if out.is_empty() && unknown.len() <= 4 {
+        for (a, &i) in unknown.iter().enumerate() {
+            for &j in &unknown[a + 1..] {
+                add(reading(tokens, without(&[i, j]), c, world, 2.0), &mut out);
+            }
+        }
+    }
+    // One known word, or two in a row, on their own.
+    for (a, &i) in words.iter().enumerate() {
+        if !knows(&tokens[i]) {
+            continue;
+        }
+        add(
+            reading(tokens, vec![tokens[i].clone()], c, world, 3.0),
+            &mut out,
+        );
+        if let Some(&j) = words.get(a + 1) {
+            let two = vec![tokens[i].clone(), tokens[j].clone()];
+            add(reading(tokens, two, c, world, 3.0), &mut out);
+        }
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.into_iter().take(MAX).map(|(_, c)| c).collect()
+}
+
+/// The command `toks` (a part of the message `all`) reads as, with its
+/// cost plus `penalty`.
+fn reading(
+    all: &[Token],
+    toks: Vec<Token>,
+    c: &Ctx<'_>,
+    world: &World,
+    penalty: f32,
+) -> Option<(f32, Command)> {
+    c.memo.borrow_mut().clear();
+    let found: Vec<Match> = GRAMMAR
+        .candidates(c.present(all))
+        .into_iter()
+        .flat_map(|t| pattern::matches(t, &toks, c))
+        .collect();
+    let best = found.iter().map(|m| m.cost).min_by(f32::total_cmp)?;
+    match decide(found, world, c, false) {
+        Understanding::Command(cmd) => Some((best + penalty, cmd)),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------- building
@@ -675,11 +791,49 @@ fn problem(p: Problem) -> Built {
     Built::Problem(p)
 }
 
+/// A choice already made for a slot (building one option of a question).
+#[derive(Debug, Clone, Default)]
+struct Fixed {
+    feature: Option<FeatureNumber>,
+    project: Option<String>,
+}
+
+/// The same reading built once per candidate (each becomes a button).
+fn options_for(
+    m: &Match,
+    world: &World,
+    c: &Ctx<'_>,
+    fixes: impl Iterator<Item = Fixed>,
+) -> Vec<Command> {
+    fixes
+        .filter_map(|f| match build_with(m, world, c, &f) {
+            Built::Ok(cmd) => Some(cmd),
+            _ => None,
+        })
+        .collect()
+}
+
+fn fixed_features(world: &World, is: &[usize]) -> impl Iterator<Item = Fixed> {
+    is.iter()
+        .map(|&i| Fixed {
+            feature: Some(world.features[i].number),
+            ..Fixed::default()
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
 /// Resolves a feature reference to a number of the active project.
-fn feature(m: &Match, world: &World) -> Result<FeatureNumber, Built> {
+fn feature(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Result<FeatureNumber, Built> {
+    if let Some(n) = fixed.feature {
+        return Ok(n);
+    }
     match m.get(Slot::Feature) {
         Some(Value::Feature(FeatureRef::Number(n))) => Ok(*n),
         Some(Value::Feature(FeatureRef::Ordinal(n))) if *n > 0 => Ok(FeatureNumber(*n)),
+        Some(Value::Feature(FeatureRef::Invalid(raw))) => {
+            Err(problem(Problem::BadNumber(raw.clone())))
+        }
         Some(Value::Feature(FeatureRef::Pronoun)) => world
             .last
             .feature
@@ -691,10 +845,14 @@ fn feature(m: &Match, world: &World) -> Result<FeatureNumber, Built> {
                 Resolution::One(i) => Ok(world.features[i].number),
                 Resolution::Several(is) => Err(Built::Ask(
                     AskAbout::Feature(typed.clone()),
-                    is.iter()
-                        .map(|&i| Command::ShowFeature(world.features[i].number))
-                        .collect(),
+                    options_for(m, world, c, fixed_features(world, &is)),
                 )),
+                Resolution::None(closest) if !closest.is_empty() && m.literals > 0 => {
+                    Err(Built::Ask(
+                        AskAbout::Feature(typed.clone()),
+                        options_for(m, world, c, fixed_features(world, &closest)),
+                    ))
+                }
                 Resolution::None(closest) => Err(problem(Problem::UnknownFeature {
                     typed: typed.clone(),
                     closest: closest
@@ -709,7 +867,10 @@ fn feature(m: &Match, world: &World) -> Result<FeatureNumber, Built> {
 }
 
 /// The existing project a reference names (its exact name).
-fn project(m: &Match, world: &World) -> Result<String, Built> {
+fn project(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Result<String, Built> {
+    if let Some(p) = &fixed.project {
+        return Ok(p.clone());
+    }
     match m.get(Slot::Project) {
         Some(Value::Project(NameRef::Pronoun)) => world
             .last
@@ -737,11 +898,18 @@ fn project(m: &Match, world: &World) -> Result<String, Built> {
                 Resolution::One(i) => Ok(world.projects[i].name.clone()),
                 Resolution::Several(is) => Err(Built::Ask(
                     AskAbout::Project(typed.clone()),
-                    is.iter()
-                        .map(|&i| Command::UseProject {
-                            name: world.projects[i].name.clone(),
-                        })
-                        .collect(),
+                    options_for(
+                        m,
+                        world,
+                        c,
+                        is.iter()
+                            .map(|&i| Fixed {
+                                project: Some(world.projects[i].name.clone()),
+                                ..Fixed::default()
+                            })
+                            .collect::<Vec<_>>()
+                            .into_iter(),
+                    ),
                 )),
                 Resolution::None(closest) => Err(problem(Problem::UnknownProject {
                     typed: typed.clone(),
@@ -1005,14 +1173,18 @@ fn strip_because(r: &str) -> String {
 }
 
 fn build(m: &Match, world: &World, c: &Ctx<'_>) -> Built {
+    build_with(m, world, c, &Fixed::default())
+}
+
+fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
     use Command as C;
-    let feature = || feature(m, world);
+    let feature = || feature(m, world, c, fixed);
     let name = |what, max| -> Result<String, Built> {
         let t = without_trailing_now(&text_value(m, Slot::Name).ok_or(Built::Misfit)?);
         if reference_like(&t) {
             return Err(Built::Misfit);
         }
-        name_value(&t, what, max).map_err(Built::Problem)
+        new_name(&t, what, max, c.slash).map_err(Built::Problem)
     };
     let desc = |slot| -> Result<Option<String>, Built> {
         match text_value(m, slot) {
@@ -1032,17 +1204,17 @@ fn build(m: &Match, world: &World, c: &Ctx<'_>) -> Built {
             description: try_built!(desc(Slot::Desc)),
         },
         Intent::UseProject => C::UseProject {
-            name: try_built!(project(m, world)),
+            name: try_built!(project(m, world, c, fixed)),
         },
         Intent::ArchiveProject => C::ArchiveProject {
-            name: try_built!(project(m, world)),
+            name: try_built!(project(m, world, c, fixed)),
         },
         Intent::UnarchiveProject => C::UnarchiveProject {
-            name: try_built!(project(m, world)),
+            name: try_built!(project(m, world, c, fixed)),
         },
         Intent::RenameProject => {
             let name = match m.get(Slot::Project) {
-                Some(_) => try_built!(project(m, world)),
+                Some(_) => try_built!(project(m, world, c, fixed)),
                 None => match &world.active {
                     Some(a) => a.clone(),
                     None => return Built::Ask(AskAbout::Pronoun, Vec::new()),
@@ -1050,7 +1222,7 @@ fn build(m: &Match, world: &World, c: &Ctx<'_>) -> Built {
             };
             C::RenameProject {
                 name,
-                new_name: try_built!(self::name_of(m, "project name", MAX_PROJECT_NAME)),
+                new_name: try_built!(self::name_of(m, c, "project name", MAX_PROJECT_NAME)),
             }
         }
         Intent::AddFeature => C::AddFeature {
@@ -1065,6 +1237,12 @@ fn build(m: &Match, world: &World, c: &Ctx<'_>) -> Built {
                     }
                     Filter::Po(p) => {
                         Filter::Po(known(p, &world.pos()).unwrap_or_else(|| trim_text(p)))
+                    }
+                    // A bare unknown version ("31.02") is not a request for a list.
+                    Filter::Release(v)
+                        if m.literals == 0 && !world.releases.iter().any(|r| r == v) =>
+                    {
+                        return Built::Misfit;
                     }
                     f => f.clone(),
                 }
@@ -1251,7 +1429,19 @@ fn build(m: &Match, world: &World, c: &Ctx<'_>) -> Built {
     Built::Ok(cmd)
 }
 
-fn name_of(m: &Match, what: &'static str, max: usize) -> Result<String, Built> {
+fn name_of(m: &Match, c: &Ctx<'_>, what: &'static str, max: usize) -> Result<String, Built> {
     let t = without_trailing_now(&text_value(m, Slot::Name).ok_or(Built::Misfit)?);
-    name_value(&t, what, max).map_err(Built::Problem)
+    new_name(&t, what, max, c.slash).map_err(Built::Problem)
+}
+
+/// A name for something new (a project, a feature, a rename). In a phrase
+/// the name may be inflected ("добавь оплату"): it is stored in the
+/// nominative; a slash command's or a quoted name is kept as typed.
+fn new_name(s: &str, what: &'static str, max: usize, slash: bool) -> Result<String, Problem> {
+    let name = name_value(s, what, max)?;
+    let quoted = s.trim_start().starts_with(['"', '«', '“', '„', '\'', '‘']);
+    if slash || quoted {
+        return Ok(name);
+    }
+    Ok(morph::nominative(&name))
 }

@@ -123,6 +123,10 @@ fn word_score(q: &str, n: &str) -> f32 {
     if cross && len >= 5 && jw >= 0.88 {
         return 0.8;
     }
+    // Not the same word, but close enough to suggest ("Apoxyz" / "Apollo").
+    if jw >= 0.75 {
+        return 0.55;
+    }
     0.0
 }
 

@@ -258,7 +258,7 @@ pub fn compile(intent: Intent, src: &'static str, g: &Grammar) -> Result<Templat
 pub fn present(toks: &[Token], g: &super::grammar::Grammar) -> std::collections::HashSet<String> {
     let mut set: std::collections::HashSet<String> = toks.iter().map(|t| t.norm.clone()).collect();
     for t in toks {
-        if t.kind == Kind::Word && !g.is_known(&t.norm) {
+        if t.kind == Kind::Word && !t.is_known() {
             set.extend(
                 g.known
                     .iter()
@@ -322,10 +322,6 @@ pub fn typo_cost(token: &str, word: &str) -> Option<f32> {
 
 /// Whether a message word is itself a word Radar knows (then it is never
 /// read as a typo of another one).
-fn is_known(word: &str) -> bool {
-    super::grammar::GRAMMAR.is_known(word)
-}
-
 /// Cost of a punctuation mark no rule asked for.
 const SKIP: f32 = 0.05;
 
@@ -340,7 +336,7 @@ pub fn word_cost(t: &Token, w: &str) -> Option<f32> {
     if t.norm == w {
         return Some(0.0);
     }
-    if t.kind != Kind::Word || is_known(&t.norm) {
+    if t.kind != Kind::Word || t.is_known() {
         return None;
     }
     if t.norm.chars().count() >= 5

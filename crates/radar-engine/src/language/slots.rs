@@ -25,6 +25,9 @@ pub struct Ctx<'a> {
     pub today: NaiveDate,
     /// Parsing a slash command's arguments: a bare number is a feature.
     pub slash: bool,
+    /// Versions of the active project's releases: a bare "11" names
+    /// release 11 when there is one.
+    pub releases: &'a [String],
     /// Slot fills already computed for this message (every rule asks the
     /// same questions at the same positions).
     pub memo: RefCell<HashMap<(Slot, usize, bool), Rc<Fill>>>,
@@ -33,12 +36,19 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(grammar: &'a Grammar, text: &'a str, today: NaiveDate, slash: bool) -> Ctx<'a> {
+    pub fn new(
+        grammar: &'a Grammar,
+        text: &'a str,
+        today: NaiveDate,
+        slash: bool,
+        releases: &'a [String],
+    ) -> Ctx<'a> {
         Ctx {
             grammar,
             text,
             today,
             slash,
+            releases,
             memo: RefCell::new(HashMap::new()),
             present: std::cell::OnceCell::new(),
         }
@@ -74,6 +84,8 @@ pub enum FeatureRef {
     Name(String),
     /// "it", "её": the feature the previous command touched.
     Pronoun,
+    /// A number that cannot be a feature's (0, -5, too large).
+    Invalid(String),
 }
 
 /// How a message names a project or a release.
@@ -300,10 +312,8 @@ fn feature(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
                     ));
                 }
             }
-            Kind::Number => {
-                if let Ok(n) = t.norm.parse::<i64>()
-                    && (1..=999_999).contains(&n)
-                {
+            Kind::Number => match t.norm.parse::<i64>() {
+                Ok(n) if (1..=999_999).contains(&n) => {
                     let c = if noun || ctx.slash { 0.0 } else { 0.3 };
                     here.push((
                         j + 1,
@@ -311,6 +321,27 @@ fn feature(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
                         c,
                     ));
                 }
+                _ if noun || ctx.slash => {
+                    here.push((
+                        j + 1,
+                        Value::Feature(FeatureRef::Invalid(t.norm.clone())),
+                        0.0,
+                    ));
+                }
+                _ => {}
+            },
+            // "-5", "+3": signed numbers are not feature numbers.
+            Kind::Word
+                if (noun || ctx.slash)
+                    && t.norm.len() > 1
+                    && t.norm.starts_with(['-', '+'])
+                    && t.norm[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
+                here.push((
+                    j + 1,
+                    Value::Feature(FeatureRef::Invalid(t.norm.clone())),
+                    0.0,
+                ));
             }
             _ => {}
         }
@@ -368,6 +399,20 @@ fn project(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
         for (len, c) in class_at(toks, j, ctx, "pronoun") {
             out.push((j + len, Value::Project(NameRef::Pronoun), 0.1 + c + nc));
         }
+        // A slash command's argument is a name whatever it is made of.
+        if ctx.slash && j < toks.len() {
+            let mut end = toks.len();
+            while end > j + 1 && toks[end - 1].is_punct() {
+                end -= 1;
+            }
+            if !toks[j..end].iter().all(|t| t.is_punct()) {
+                out.push((
+                    end,
+                    Value::Project(NameRef::Name(raw(ctx, toks, j, end))),
+                    0.5,
+                ));
+            }
+        }
         for end in name_spans(toks, j, 5) {
             let name = raw(ctx, toks, j, end);
             out.push((
@@ -420,6 +465,12 @@ fn release(toks: &[Token], i: usize, ctx: &Ctx<'_>, existing: bool) -> Fill {
                 Value::Version(v)
             };
             here.push((j + 1, value, if noun { 0.0 } else { 0.05 }));
+        } else if existing
+            && matches!(t.kind, Kind::Number | Kind::Word)
+            && let Some(r) = ctx.releases.iter().find(|r| r.to_lowercase() == t.norm)
+        {
+            // A release whose version does not look like one ("11", "Q3").
+            here.push((j + 1, Value::Release(NameRef::Name(r.clone())), 0.1));
         }
         if existing {
             for (len, c) in class_at(toks, j, ctx, "pronoun") {
@@ -443,6 +494,9 @@ fn release(toks: &[Token], i: usize, ctx: &Ctx<'_>, existing: bool) -> Fill {
 /// Free text: every span from `i` (to the end when `last`). Costs a little
 /// per word, so rules that account for more words with literals win.
 fn text(toks: &[Token], i: usize, last: bool, ctx: &Ctx<'_>, max: usize) -> Fill {
+    if i >= toks.len() {
+        return Vec::new();
+    }
     if toks[i].is_punct() && !matches!(toks[i].norm.as_str(), "«" | "\"" | "“" | "'") {
         return Vec::new();
     }

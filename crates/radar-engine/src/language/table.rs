@@ -93,6 +93,31 @@ pub struct CommandSpec {
     pub menu: bool,
 }
 
+impl CommandSpec {
+    /// Whether the engine runs this command today (the others are parsed,
+    /// so their messages are not misread, but `/help`, the menu and the
+    /// README leave them out).
+    pub fn available(&self) -> bool {
+        !NOT_YET.contains(&self.intent)
+    }
+}
+
+/// Intents the language knows that the engine does not run yet; they answer
+/// with a "not yet" sentence.
+pub const NOT_YET: &[Intent] = &[
+    Intent::Stats,
+    Intent::Chart,
+    Intent::Export,
+    Intent::Digest,
+    Intent::Timezone,
+    Intent::Language,
+];
+
+/// The commands `/help`, the menu and the README list.
+pub fn listed() -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(|c| c.available())
+}
+
 const fn c(
     intent: Intent,
     name: &'static str,
@@ -140,7 +165,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         I::NewProject,
         "new_project",
         &["newproject", "new_project", "createproject"],
-        &["{name} [{desc}]"],
+        &["{name}", "{name} @sep {desc}"],
         "NAME[: description]",
         G::Projects,
         true,
@@ -185,7 +210,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         I::AddFeature,
         "add_feature",
         &["add", "newfeature", "new_feature"],
-        &["{name} [{desc}]"],
+        &["{name}", "{name} @sep {desc}"],
         "NAME[: description]",
         G::Features,
         true,

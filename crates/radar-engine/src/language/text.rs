@@ -12,6 +12,29 @@ pub struct Token {
     pub start: usize,
     pub end: usize,
     pub kind: Kind,
+    /// Whether `norm` is a word of the lexicons (asked again and again by
+    /// the matcher, so answered once).
+    known: std::cell::OnceCell<bool>,
+}
+
+impl Token {
+    pub fn new(norm: String, start: usize, end: usize, kind: Kind) -> Token {
+        Token {
+            norm,
+            start,
+            end,
+            kind,
+            known: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the word is one of Radar's (a keyword, status, class word):
+    /// such a word is never read as a typo of another.
+    pub fn is_known(&self) -> bool {
+        *self
+            .known
+            .get_or_init(|| super::grammar::GRAMMAR.is_known(&self.norm))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,12 +183,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let Some(c) = rest.chars().next() else { break };
         // A check mark means "done": kept as a mark rules may use or skip.
         if matches!(c, '✅' | '✔' | '☑') {
-            out.push(Token {
-                norm: "✅".into(),
-                start: i,
-                end: i + c.len_utf8(),
-                kind: Kind::Punct,
-            });
+            out.push(Token::new("✅".into(), i, i + c.len_utf8(), Kind::Punct));
             i += c.len_utf8();
             continue;
         }
@@ -195,23 +213,23 @@ fn push(out: &mut Vec<Token>, s: &str, start: usize) {
     } else {
         kind_of(&s_clean)
     };
-    out.push(Token {
-        norm: normalize_token(&s_clean),
+    out.push(Token::new(
+        normalize_token(&s_clean),
         start,
-        end: start + s.len(),
+        start + s.len(),
         kind,
-    });
+    ));
 }
 
 fn split_chunk(chunk: &str, offset: usize, out: &mut Vec<Token>) {
     // "what's", "Anna's": the possessive or contracted `'s` is a word of its own.
     if chunk == "'s" || chunk == "’s" {
-        out.push(Token {
-            norm: "'s".into(),
-            start: offset,
-            end: offset + chunk.len(),
-            kind: Kind::Word,
-        });
+        out.push(Token::new(
+            "'s".into(),
+            offset,
+            offset + chunk.len(),
+            Kind::Word,
+        ));
         return;
     }
     let core_end = chunk.trim_end_matches(['?', '!', '.', ',', ':', ';']);

@@ -18,7 +18,7 @@ pub use handlers::schema;
 
 use crate::config::{Config, ServeConfig};
 use crate::metrics::Metrics;
-use radar_engine::{Engine, EngineConfig, EngineError, Handled, Incoming};
+use radar_engine::{Engine, EngineConfig, EngineError, Handled, Incoming, Lang};
 use radar_store::{Db, MigrateOp, UserId, processed_messages};
 use receive::{Backoff, ChannelListener, sleep_or_cancel};
 
@@ -66,68 +66,12 @@ impl App {
     }
 }
 
-/// The command menu, in English and Russian.
-pub fn commands(ru: bool) -> Vec<BotCommand> {
-    let list: [(&str, &str, &str); 20] = [
-        ("help", "What I can do", "Что я умею"),
-        (
-            "projects",
-            "Projects, with switch buttons",
-            "Проекты и переключение",
-        ),
-        (
-            "newproject",
-            "New project: /newproject NAME",
-            "Новый проект: /newproject НАЗВАНИЕ",
-        ),
-        (
-            "use",
-            "Switch project: /use NAME",
-            "Переключить проект: /use НАЗВАНИЕ",
-        ),
-        ("archive", "Archive a project", "Архивировать проект"),
-        (
-            "add",
-            "Add a feature: /add NAME",
-            "Добавить фичу: /add НАЗВАНИЕ",
-        ),
-        ("features", "Features [STATUS|all]", "Фичи [СТАТУС|all]"),
-        ("feature", "Show feature N", "Показать фичу N"),
-        (
-            "status",
-            "Set status: /status N STATUS[: reason]",
-            "Статус: /status N СТАТУС[: причина]",
-        ),
-        (
-            "team",
-            "Assign teams: /team N TEAMS",
-            "Команды: /team N КОМАНДЫ",
-        ),
-        ("po", "Set the PO: /po N NAME", "PO: /po N ИМЯ"),
-        ("delete", "Delete feature N", "Удалить фичу N"),
-        (
-            "release",
-            "New release: /release VERSION [DATE]",
-            "Новый релиз: /release ВЕРСИЯ [ДАТА]",
-        ),
-        ("releases", "Releases with progress", "Релизы и прогресс"),
-        (
-            "plan",
-            "Plan a feature: /plan N VERSION",
-            "В релиз: /plan N ВЕРСИЯ",
-        ),
-        ("ship", "Ship a release", "Релиз выпущен"),
-        (
-            "changes",
-            "What changed [period]",
-            "Что изменилось [период]",
-        ),
-        ("history", "History of feature N", "История фичи N"),
-        ("undo", "Undo my last change", "Отменить последнее"),
-        ("whoami", "Who am I", "Кто я"),
-    ];
-    list.iter()
-        .map(|(c, en, rus)| BotCommand::new(*c, if ru { *rus } else { *en }))
+/// The command menu (`setMyCommands`) in `lang`, from the engine's command
+/// table: the same commands and words as `/help`.
+pub fn commands(lang: Lang) -> Vec<BotCommand> {
+    radar_engine::help::menu(lang)
+        .into_iter()
+        .map(|(c, d)| BotCommand::new(c, d))
         .collect()
 }
 
@@ -234,10 +178,12 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     let username = me.username.clone();
     tracing::info!(bot = ?username, "connected to the Bot API");
 
-    for (ru, lang) in [(false, None), (true, Some("ru"))] {
-        let mut req = send_bot.set_my_commands(commands(ru));
-        if let Some(l) = lang {
-            req = req.language_code(l);
+    // The default menu is English; each other language is registered for
+    // the clients that use it (Telegram picks by the user's language_code).
+    for lang in Lang::ALL {
+        let mut req = send_bot.set_my_commands(commands(lang));
+        if lang != Lang::En {
+            req = req.language_code(lang.code());
         }
         if let Err(e) = req.await {
             tracing::warn!(error = %e, "setMyCommands failed");

@@ -90,7 +90,6 @@ pub const LEXICON: Lexicon = Lexicon {
                 "that feature",
                 "this feature",
                 "that thing",
-                "the same",
                 "it",
                 "its",
                 "that",

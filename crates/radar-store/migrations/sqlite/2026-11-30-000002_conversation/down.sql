@@ -1,0 +1,2 @@
+DROP TABLE offered_actions;
+DROP TABLE conversation_state;
