@@ -25,7 +25,7 @@ pub mod table;
 pub mod text;
 
 use chrono::NaiveDate;
-use radar_store::FeatureNumber;
+use radar_store::{FeatureNumber, FeatureStatus};
 
 pub use command::Command;
 pub use slots::Filter;
@@ -358,7 +358,7 @@ fn phrase(text: &str, pc: &ParseCtx<'_>, world: &World) -> Understanding {
     {
         let again = read(&shorter, &c, world);
         if matches!(again, Understanding::Command(_) | Understanding::Ask { .. }) {
-            return again;
+            return with_comment_as_reason(again, &tokens, shorter.len(), &c);
         }
     }
     match first {
@@ -428,6 +428,53 @@ fn without_adverb(tokens: &[Token]) -> Option<Vec<Token>> {
         .map(|p| p.len())
         .max()?;
     Some(tokens[..end - len].to_vec())
+}
+
+/// "gift cards cancelled, business dropped it": the comment after a status
+/// that wants a reason (blocked, cancelled) is the reason.
+fn with_comment_as_reason(
+    u: Understanding,
+    tokens: &[Token],
+    kept: usize,
+    c: &Ctx<'_>,
+) -> Understanding {
+    let Understanding::Command(Command::SetStatus {
+        number,
+        status: status @ (FeatureStatus::Blocked | FeatureStatus::Cancelled),
+        reason: None,
+    }) = u
+    else {
+        return u;
+    };
+    // The comment starts after the separator that ended the kept part
+    // (a trailing "now" is not a comment).
+    if !tokens
+        .get(kept)
+        .is_some_and(|t| matches!(t.norm.as_str(), "," | "-" | ";"))
+    {
+        return Understanding::Command(Command::SetStatus {
+            number,
+            status,
+            reason: None,
+        });
+    }
+    let mut from = kept;
+    while from < tokens.len() && tokens[from].is_punct() {
+        from += 1;
+    }
+    let mut to = tokens.len();
+    while to > from && tokens[to - 1].is_punct() {
+        to -= 1;
+    }
+    let reason = (from < to)
+        .then(|| slots::raw(c, tokens, from, to))
+        .and_then(|r| long_text(&r, "reason").ok())
+        .filter(|r| !r.is_empty());
+    Understanding::Command(Command::SetStatus {
+        number,
+        status,
+        reason,
+    })
 }
 
 /// The tokens without a trailing comment after a comma or a dash, when the
@@ -582,6 +629,23 @@ fn decide(mut found: Vec<Match>, world: &World, c: &Ctx<'_>, slash: bool) -> Und
             return Understanding::Ask {
                 about: AskAbout::Meaning,
                 options,
+            };
+        }
+        // A question that reads the message as well as the best command
+        // ("запланируй 10": status planned, or plan into which release?):
+        // a guess between two meanings is not made; the command becomes
+        // one of the options.
+        if let Some((ac, AskAbout::Release, options)) = asks.first()
+            && *ac <= best + TIE
+            && !options.is_empty()
+            && options.iter().all(|o| o.intent() != cmd.intent())
+        {
+            let mut all = vec![cmd];
+            all.extend(options.iter().cloned());
+            all.truncate(4);
+            return Understanding::Ask {
+                about: AskAbout::Meaning,
+                options: all,
             };
         }
         // A reading that needs a question, clearly better than the best command.
@@ -1181,7 +1245,7 @@ fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
     let feature = || feature(m, world, c, fixed);
     let name = |what, max| -> Result<String, Built> {
         let t = without_trailing_now(&text_value(m, Slot::Name).ok_or(Built::Misfit)?);
-        if reference_like(&t) {
+        if reference_like(&t) || (!c.slash && ends_with_pronoun(&t)) {
             return Err(Built::Misfit);
         }
         new_name(&t, what, max, c.slash).map_err(Built::Problem)
@@ -1390,6 +1454,11 @@ fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
         Intent::CancelRelease => C::CancelRelease {
             version: try_built!(release(m, world)),
         },
+        // "plan #10" names no release: which one?
+        Intent::Plan if m.get(Slot::Release).is_none() => {
+            let number = try_built!(feature());
+            return ask_release(world, |version| C::Plan { number, version });
+        }
         Intent::Plan => C::Plan {
             number: try_built!(feature()),
             version: try_built!(release(m, world)),
@@ -1438,10 +1507,59 @@ fn name_of(m: &Match, c: &Ctx<'_>, what: &'static str, max: usize) -> Result<Str
 /// the name may be inflected ("добавь оплату"): it is stored in the
 /// nominative; a slash command's or a quoted name is kept as typed.
 fn new_name(s: &str, what: &'static str, max: usize, slash: bool) -> Result<String, Problem> {
+    // `call it "For you" instead`: the quoted part is the name.
+    let s = quoted_part(s).unwrap_or(s);
     let name = name_value(s, what, max)?;
-    let quoted = s.trim_start().starts_with(['"', '«', '“', '„', '\'', '‘']);
+    let quoted = s.trim_start().starts_with(QUOTES);
     if slash || quoted {
         return Ok(name);
     }
     Ok(morph::nominative(&name))
+}
+
+const QUOTES: [char; 6] = ['"', '«', '“', '„', '\'', '‘'];
+
+/// The quoted name at the start of `s` («For you», "For you") when at most
+/// three words of chatter follow it ("instead", "from now on").
+fn quoted_part(s: &str) -> Option<&str> {
+    let t = s.trim_start();
+    // The opening quote may have been read as punctuation before the name:
+    // `For you" instead` — the name ends at its lone closing quote.
+    if !t.starts_with(QUOTES) {
+        let closing = ['"', '»', '”', '’'];
+        let mut at = t.char_indices().filter(|(_, c)| closing.contains(c));
+        let (end, c) = at.next()?;
+        if at.next().is_some() || end == 0 {
+            return None;
+        }
+        let rest = &t[end + c.len_utf8()..];
+        return (rest.split_whitespace().count() <= 3).then(|| &t[..end]);
+    }
+    let open = t.chars().next().filter(|c| QUOTES.contains(c))?;
+    let close = match open {
+        '«' => '»',
+        '“' | '„' => '”',
+        '‘' => '’',
+        c => c,
+    };
+    let inner_start = open.len_utf8();
+    let end = t[inner_start..].find(close)? + inner_start;
+    let rest = &t[end + close.len_utf8()..];
+    (end > inner_start && rest.split_whitespace().count() <= 3)
+        .then(|| &t[..end + close.len_utf8()])
+}
+
+/// Whether a would-be name ends with a pronoun ("a jira ticket for this"):
+/// a reference to something, not a name.
+fn ends_with_pronoun(s: &str) -> bool {
+    text::tokenize(s)
+        .iter()
+        .rev()
+        .find(|t| !t.is_punct())
+        .is_some_and(|t| {
+            GRAMMAR
+                .class("pronoun")
+                .iter()
+                .any(|p| p.len() == 1 && p[0] == t.norm)
+        })
 }

@@ -428,6 +428,17 @@ fn only_nouns(v: &Value, ctx: &Ctx<'_>) -> bool {
     .any(|c| ctx.grammar.class(c).iter().any(|p| p.join(" ") == folded))
 }
 
+/// A value that surely names a thing (a feature by number, a version), not
+/// free text or a word that may be chatter: a message that stops after it
+/// still lacks the rest of its command ("rename #11", "опиши 10").
+fn is_reference(v: &Value) -> bool {
+    use super::slots::FeatureRef;
+    matches!(
+        v,
+        Value::Feature(FeatureRef::Number(_) | FeatureRef::Ordinal(_)) | Value::Version(_)
+    )
+}
+
 fn needs_slot(elems: &[&Elem]) -> bool {
     elems.iter().any(|e| matches!(e, Elem::Slot(_)))
 }
@@ -454,7 +465,9 @@ fn go(
     if i == toks.len()
         && literals > 0
         && needs_slot(elems)
-        && values.iter().all(|(_, v)| only_nouns(v, st.ctx))
+        && values
+            .iter()
+            .all(|(_, v)| only_nouns(v, st.ctx) || is_reference(v))
     {
         st.partial = Some(st.partial.unwrap_or(0).max(literals));
     }

@@ -358,7 +358,13 @@ fn feature(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
         for (len, c) in class_at(toks, j, ctx, "pronoun") {
             here.push((j + len, Value::Feature(FeatureRef::Pronoun), 0.1 + c));
         }
-        if t.kind == Kind::Word || t.kind == Kind::Number || t.kind == Kind::Numeric {
+        // A name does not start with the word "feature" itself ("delete
+        // feature" names no feature; "feature flags" is found by "flags").
+        let noun_here = class_at(toks, j, ctx, "feature_noun")
+            .iter()
+            .any(|(_, c)| *c == 0.0);
+        if !noun_here && (t.kind == Kind::Word || t.kind == Kind::Number || t.kind == Kind::Numeric)
+        {
             for end in name_spans(toks, j, 6) {
                 let name = raw(ctx, toks, j, end);
                 let len = (end - j) as f32;
@@ -566,8 +572,16 @@ fn filter(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
     for (e, s, c) in phrases(toks, i, &ctx.grammar.statuses) {
         out.push((e, Value::Filter(Filter::Status(s)), c));
     }
-    if let Some(v) = version_of(&toks[i], true) {
+    // A version ("2.1", "v3"), or a bare number that is a release's ("11");
+    // any other bare number is a feature ("show 3").
+    if let Some(v) = version_of(&toks[i], false) {
         out.push((i + 1, Value::Filter(Filter::Release(v)), 0.0));
+    } else if let Some(r) = ctx
+        .releases
+        .iter()
+        .find(|r| r.to_lowercase() == toks[i].norm)
+    {
+        out.push((i + 1, Value::Filter(Filter::Release(r.clone())), 0.05));
     }
     for (len, c) in class_at(toks, i, ctx, "team_noun") {
         for (e, v, c2) in text(toks, i + len, true, ctx, 5) {
