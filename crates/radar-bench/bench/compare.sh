@@ -40,7 +40,7 @@ pgbench_vars() {
   today=$(date -u +'%Y-%m-%d 00:00:00')
   day=$(date -u +'%Y-%m-%d')
   ids="{$(seq -s, 1 100)}"
-  local kb='{"inline_keyboard":[[{"callback_data":"st:4:b","text":"• backlog"},{"callback_data":"st:4:p","text":"🗓 planned"},{"callback_data":"st:4:w","text":"🔵 in progress"}],[{"callback_data":"st:4:x","text":"⛔ blocked"},{"callback_data":"st:4:d","text":"✅ done"},{"callback_data":"st:4:c","text":"✖️ cancelled"}]]}'
+  local kb='{"inline_keyboard":[[{"callback_data":"st:4:b:8","text":"• backlog"},{"callback_data":"st:4:p:8","text":"🗓 planned"},{"callback_data":"st:4:w:8","text":"🔵 in progress"}],[{"callback_data":"st:4:x:8","text":"⛔ blocked"},{"callback_data":"st:4:d:8","text":"✅ done"},{"callback_data":"st:4:c:8","text":"✖️ cancelled"}]]}'
   PGBENCH_VARS=(
     -D users=$USERS -D features=$FEATURES -D releases=$RELEASES
     -D "now=$now" -D "today=$today" -D changes_limit=2000 -D "ids=$ids" -D "ids_one={1}"

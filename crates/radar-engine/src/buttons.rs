@@ -4,13 +4,17 @@
 //!
 //! | action | data |
 //! |---|---|
-//! | set a feature's status | `st:<feature id>:<status code>` |
+//! | set a feature's status | `st:<feature id>:<status code>:<version>` |
 //! | switch project | `use:<project id>` |
-//! | confirm a delete | `del:<feature id>` |
+//! | confirm a delete | `del:<feature id>:<version>` |
 //! | cancel | `nop` |
 //! | run an offered command | `do:<offer id>` |
+//!
+//! A feature's version is the id of the latest event on it: a status picker
+//! or a delete confirmation is outdated once the feature changed since it
+//! was shown (pressing "Yes, delete" again after an undo deletes nothing).
 
-use radar_store::{FeatureId, FeatureStatus, OfferId, ProjectId};
+use radar_store::{EventId, FeatureId, FeatureStatus, OfferId, ProjectId};
 
 use crate::status::{StatusWords, from_code};
 
@@ -20,9 +24,13 @@ pub enum ButtonAction {
     SetStatus {
         feature: FeatureId,
         status: FeatureStatus,
+        version: EventId,
     },
     UseProject(ProjectId),
-    Delete(FeatureId),
+    Delete {
+        feature: FeatureId,
+        version: EventId,
+    },
     Dismiss,
     Offer(OfferId),
 }
@@ -33,11 +41,13 @@ pub const MAX_DATA_BYTES: usize = 64;
 impl ButtonAction {
     pub fn encode(&self) -> String {
         match self {
-            ButtonAction::SetStatus { feature, status } => {
-                format!("st:{feature}:{}", status.code())
-            }
+            ButtonAction::SetStatus {
+                feature,
+                status,
+                version,
+            } => format!("st:{feature}:{}:{version}", status.code()),
             ButtonAction::UseProject(p) => format!("use:{p}"),
-            ButtonAction::Delete(f) => format!("del:{f}"),
+            ButtonAction::Delete { feature, version } => format!("del:{feature}:{version}"),
             ButtonAction::Dismiss => "nop".into(),
             ButtonAction::Offer(o) => format!("do:{o}"),
         }
@@ -50,12 +60,16 @@ impl ButtonAction {
         }
         let parts: Vec<&str> = data.split(':').collect();
         Some(match parts.as_slice() {
-            ["st", id, code] => ButtonAction::SetStatus {
+            ["st", id, code, v] => ButtonAction::SetStatus {
                 feature: FeatureId(id_of(id)?),
                 status: from_code(code)?,
+                version: EventId(id_of(v)?),
             },
             ["use", id] => ButtonAction::UseProject(ProjectId(id_of(id)?)),
-            ["del", id] => ButtonAction::Delete(FeatureId(id_of(id)?)),
+            ["del", id, v] => ButtonAction::Delete {
+                feature: FeatureId(id_of(id)?),
+                version: EventId(id_of(v)?),
+            },
             ["nop"] => ButtonAction::Dismiss,
             ["do", id] => ButtonAction::Offer(OfferId(id_of(id)?)),
             _ => return None,
@@ -83,9 +97,13 @@ mod tests {
             ButtonAction::SetStatus {
                 feature: FeatureId(12),
                 status: FeatureStatus::InProgress,
+                version: EventId(345),
             },
             ButtonAction::UseProject(ProjectId(3)),
-            ButtonAction::Delete(FeatureId(9)),
+            ButtonAction::Delete {
+                feature: FeatureId(9),
+                version: EventId(999_999_999_999_999_999),
+            },
             ButtonAction::Dismiss,
             ButtonAction::Offer(OfferId(77)),
         ] {
@@ -97,7 +115,11 @@ mod tests {
     #[test]
     fn anything_else_is_refused() {
         for bad in [
-            "st:+1:d",
+            "st:1:d",
+            "del:1",
+            "st:1:d:0",
+            "del:1:-2",
+            "st:+1:d:1",
             "st:1:d:x",
             "st:-1:d",
             "st:01:d",

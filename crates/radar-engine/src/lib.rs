@@ -37,7 +37,7 @@ use radar_store::{Conn, Db, StoreError, user_context};
 
 pub use lang::Lang;
 pub use language::Command;
-pub use message::{Delivery, Handled, Incoming, Input, Outcome, Reply};
+pub use message::{Addressed, Delivery, Handled, Incoming, Input, Outcome, Reply};
 use messages::t;
 pub use render::{Button, Keyboard, OutMessage};
 
@@ -189,6 +189,27 @@ impl Engine {
         if !processed_messages::claim(conn, &receipt, now.naive_utc()).await? {
             return Ok(Handled::Duplicate);
         }
+        // In a group Radar speaks only when addressed, and never to an
+        // outsider there (their line goes to a private chat only).
+        if msg.addressed == Addressed::NotAddressed
+            || (msg.addressed.in_group() && !msg.authorized && !msg.anonymous)
+        {
+            return Ok(Handled::Replied(Reply {
+                outcome: Outcome::Ignored,
+                ..Reply::default()
+            }));
+        }
+        if msg.anonymous {
+            // Not stored: nobody can be identified.
+            return Ok(Handled::Replied(Reply {
+                messages: vec![OutMessage {
+                    html: t!(msg.lang, "anonymous-admin"),
+                    keyboard: None,
+                }],
+                outbox_ids: Vec::new(),
+                outcome: Outcome::Unauthorized,
+            }));
+        }
         if !msg.authorized {
             // Nothing is stored for an outsider but the message key.
             let html = t!(msg.lang, "outsider", id = msg.user.to_string());
@@ -217,6 +238,7 @@ impl Engine {
             project,
             data_events: 0,
             touched: apply::Touched::default(),
+            addressed: msg.addressed,
         };
         let done = match cx.dispatch(&msg.input).await {
             Ok(done) => done,
@@ -239,31 +261,96 @@ impl Engine {
             "a command is changed exactly when it wrote data events"
         );
         let header = render::context_line(cx.project.as_ref().map(|p| p.name.as_str()), msg.lang);
-        let messages = render::split_messages(&header, &done.text, done.keyboard);
-        let (reply_to, sent_at) = match msg.delivery {
-            Delivery::Outbox { reply_to } => (reply_to, None),
-            Delivery::Inline => (None, Some(now.naive_utc())),
-        };
-        let rows: Vec<NewReply> = messages
-            .iter()
-            .map(|m| NewReply {
-                chat_id: msg.chat,
-                message_key: Some(msg.key.clone()),
-                text: m.html.clone(),
-                parse_mode: Some("HTML".into()),
-                reply_markup: m.keyboard.as_ref().map(Keyboard::to_json),
-                reply_to_message_id: reply_to,
-                created_at: now.naive_utc(),
-                sent_at,
-            })
-            .collect();
-        let outbox_ids = outbox::queue(cx.conn, &rows).await?;
+        let (messages, outbox_ids) = queue_reply(
+            cx.conn,
+            msg,
+            &header,
+            &done.text,
+            done.keyboard,
+            done.outcome,
+            now,
+        )
+        .await?;
         Ok(Handled::Replied(Reply {
             messages,
             outbox_ids,
             outcome: done.outcome,
         }))
     }
+
+    /// An update that could not be applied (a poison message, or one the
+    /// database refused): its key is recorded as processed, so it does not
+    /// block its chat, and an apology is queued that looks like every other
+    /// reply — the context line first, as a reply to the message.
+    pub async fn give_up(&self, msg: &Incoming, error: &EngineError) -> Result<Reply, EngineError> {
+        let now = self.now();
+        let mut conn = self.db.get().await?;
+        radar_store::write(&mut conn, async |conn| {
+            processed_messages::give_up(conn, &msg.key, now.naive_utc()).await?;
+            if !msg.authorized || msg.anonymous || msg.addressed == Addressed::NotAddressed {
+                return Ok(Reply {
+                    outcome: Outcome::Ignored,
+                    ..Reply::default()
+                });
+            }
+            let project = user_context::active_project(conn, msg.user).await?;
+            let header = render::context_line(project.as_ref().map(|p| p.name.as_str()), msg.lang);
+            let text = error.user_message(msg.lang);
+            let (messages, outbox_ids) =
+                queue_reply(conn, msg, &header, &text, None, Outcome::Rejected, now).await?;
+            Ok(Reply {
+                messages,
+                outbox_ids,
+                outcome: Outcome::Rejected,
+            })
+        })
+        .await
+    }
+}
+
+/// Splits a reply into messages and queues them in the outbox (in the
+/// caller's transaction). A button press's result replaces the message that
+/// carried the button (the first part; further parts follow as messages);
+/// a refused press ("this button is outdated") leaves it as it is.
+async fn queue_reply(
+    conn: &mut Conn,
+    msg: &Incoming,
+    header: &str,
+    text: &str,
+    keyboard: Option<render::Keyboard>,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> Result<(Vec<OutMessage>, Vec<radar_store::OutboxId>), EngineError> {
+    let messages = render::split_messages(header, text, keyboard);
+    let (reply_to, sent_at) = match msg.delivery {
+        Delivery::Outbox { reply_to } => (reply_to, None),
+        Delivery::Inline => (None, Some(now.naive_utc())),
+    };
+    let edit = msg.edits.filter(|_| outcome != Outcome::Rejected);
+    let rows: Vec<NewReply> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let edit_message_id = edit.filter(|_| i == 0);
+            NewReply {
+                chat_id: msg.chat,
+                message_key: Some(msg.key.clone()),
+                text: m.html.clone(),
+                parse_mode: Some("HTML".into()),
+                reply_markup: m.keyboard.as_ref().map(render::Keyboard::to_json),
+                reply_to_message_id: if edit_message_id.is_some() {
+                    None
+                } else {
+                    reply_to
+                },
+                created_at: now.naive_utc(),
+                sent_at,
+                edit_message_id,
+            }
+        })
+        .collect();
+    let ids = outbox::queue(conn, &rows).await?;
+    Ok((messages, ids))
 }
 
 /// The reader of a reply, for rendering outside a command (e.g. tests).

@@ -21,6 +21,31 @@ pub enum Input {
     Forwarded,
 }
 
+/// Where a message was written and whether it speaks to Radar (spec §4,
+/// groups: Radar acts only when addressed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Addressed {
+    /// A private chat (or the console): every message is for Radar.
+    #[default]
+    Private,
+    /// In a group: a command (`/cmd`, `/cmd@radar_bot`) or a button press.
+    Command,
+    /// In a group: a message mentioning the bot (the mention removed).
+    Mention,
+    /// In a group: a reply to one of Radar's messages; acted on only when it
+    /// is a command (slash or a phrase the language reads fully).
+    ReplyToBot,
+    /// In a group, not for Radar (chatter, service messages): ignored
+    /// silently, only its key recorded.
+    NotAddressed,
+}
+
+impl Addressed {
+    pub fn in_group(self) -> bool {
+        self != Addressed::Private
+    }
+}
+
 /// How a reply reaches its reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -48,6 +73,14 @@ pub struct Incoming {
     pub delivery: Delivery,
     /// When the user sent it; the events' `timestamp`. Defaults to now.
     pub sent_at: Option<DateTime<Utc>>,
+    /// A button press's message: its reply edits that message (spec §4:
+    /// a pressed button edits its message to show the result).
+    pub edits: Option<i64>,
+    /// Private chat, or how a group message addresses Radar.
+    pub addressed: Addressed,
+    /// Sent by an anonymous group admin (on behalf of the group): nobody
+    /// can be identified, so nothing is done.
+    pub anonymous: bool,
 }
 
 impl Incoming {
@@ -72,6 +105,9 @@ impl Incoming {
                 reply_to: Some(message_id),
             },
             sent_at: Some(sent_at),
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
@@ -96,6 +132,9 @@ impl Incoming {
                 reply_to: Some(message_id),
             },
             sent_at: None,
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
@@ -120,6 +159,9 @@ impl Incoming {
                 reply_to: message_id,
             },
             sent_at: None,
+            edits: message_id,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
@@ -136,6 +178,9 @@ impl Incoming {
             authorized: true,
             delivery: Delivery::Inline,
             sent_at: None,
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
@@ -152,6 +197,9 @@ impl Incoming {
             authorized: true,
             delivery: Delivery::Inline,
             sent_at: None,
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
@@ -167,12 +215,27 @@ impl Incoming {
             authorized: true,
             delivery: Delivery::Outbox { reply_to: Some(1) },
             sent_at: None,
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
         }
     }
 
     /// The Telegram update this came in (stored with the receipt).
     pub fn with_update_id(mut self, update_id: i64) -> Incoming {
         self.update_id = Some(update_id);
+        self
+    }
+
+    /// Where the message was written (see [`Addressed`]).
+    pub fn with_addressed(mut self, addressed: Addressed) -> Incoming {
+        self.addressed = addressed;
+        self
+    }
+
+    /// Sent on behalf of the group by an anonymous admin.
+    pub fn with_anonymous(mut self, anonymous: bool) -> Incoming {
+        self.anonymous = anonymous;
         self
     }
 

@@ -9,9 +9,17 @@ use radar_store::UserId;
 use crate::Lang;
 use crate::messages::t;
 
-/// Telegram's limit is 4096 characters after entity parsing; raw HTML is
-/// never shorter than its parsed text, so counting raw characters is safe.
+/// Telegram's limit on a message: 4096 characters after entity parsing
+/// (<https://core.telegram.org/bots/api#sendmessage>), counted the way
+/// Telegram counts them, in UTF-16 code units: an emoji outside the Basic
+/// Multilingual Plane (📁, 🚀) counts twice. See [`units`].
 pub const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// How long Telegram finds a message of ours: the UTF-16 code units of the
+/// text a client shows for the HTML (tags removed, entities decoded).
+pub fn units(html: &str) -> usize {
+    html_to_plain(html).encode_utf16().count()
+}
 
 /// Escapes user text for Telegram's HTML parse mode.
 pub fn esc(s: &str) -> String {
@@ -102,18 +110,27 @@ impl OutMessage {
     }
 }
 
-/// Splits `header` + `body` into messages of at most [`MAX_MESSAGE_CHARS`],
-/// each starting with `header`, cutting between lines. The keyboard goes on
-/// the last one.
+/// Splits `header` + `body` into messages of at most [`MAX_MESSAGE_CHARS`]
+/// [`units`], each starting with `header`, cutting between lines. The
+/// keyboard goes on the last one.
 pub fn split_messages(header: &str, body: &str, keyboard: Option<Keyboard>) -> Vec<OutMessage> {
-    let budget = MAX_MESSAGE_CHARS - header.chars().count() - 2;
+    let mut parts = split_to(header, body, MAX_MESSAGE_CHARS);
+    if let Some(last) = parts.last_mut() {
+        last.keyboard = keyboard;
+    }
+    parts
+}
+
+/// [`split_messages`] with messages of at most `limit` units, no keyboard.
+fn split_to(header: &str, body: &str, limit: usize) -> Vec<OutMessage> {
+    let keyboard: Option<Keyboard> = None;
+    let budget = limit.saturating_sub(units(header) + 2).max(1);
     let mut parts: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut cur_len = 0usize;
     for line in body.lines() {
-        let pieces = hard_split(line, budget);
-        for piece in pieces {
-            let len = piece.chars().count();
+        for piece in hard_split(line, budget) {
+            let len = units(&piece);
             if cur_len > 0 && cur_len + 1 + len > budget {
                 parts.push(std::mem::take(&mut cur));
                 cur_len = 0;
@@ -144,28 +161,77 @@ pub fn split_messages(header: &str, body: &str, keyboard: Option<Keyboard>) -> V
         .collect()
 }
 
+/// A message Telegram refused as too long (its limit lower than ours, or
+/// counted otherwise): its first half, as a message, and the rest as one
+/// message (split again if refused again). The context line (before the
+/// first blank line) starts both. `None` when it cannot be split further.
+pub fn resplit(html: &str) -> Option<(String, String)> {
+    let (header, body) = html.split_once("\n\n").unwrap_or(("", html));
+    let budget = (units(html) / 2).max(units(header) + 64);
+    let parts = split_to(header, body, budget.min(MAX_MESSAGE_CHARS));
+    if parts.len() < 2 {
+        return None;
+    }
+    let bodies: Vec<&str> = parts[1..]
+        .iter()
+        .map(|m| {
+            m.html
+                .strip_prefix(header)
+                .unwrap_or(&m.html)
+                .trim_start_matches('\n')
+        })
+        .collect();
+    Some((
+        parts[0].html.clone(),
+        format!("{header}\n\n{}", bodies.join("\n")),
+    ))
+}
+
+/// Two parts of one reply (each starting with the context line) as one.
+pub fn rejoin(a: &str, b: &str) -> String {
+    let (header, body_b) = b.split_once("\n\n").unwrap_or(("", b));
+    if a.starts_with(header) {
+        format!("{a}\n{body_b}")
+    } else {
+        format!("{a}\n\n{b}")
+    }
+}
+
 /// A line longer than the budget: drop its markup (so no tag is cut in two)
-/// and cut it into pieces, re-escaped, each within the budget.
+/// and cut it into pieces, re-escaped, each within the budget (a character
+/// is never cut in two: an emoji's two UTF-16 units stay together).
 fn hard_split(line: &str, budget: usize) -> Vec<String> {
-    if line.chars().count() <= budget {
+    if units(line) <= budget {
         return vec![line.to_string()];
     }
     let plain = html_to_plain(line);
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut cur_len = 0;
-    for ch in plain.chars() {
-        let piece = esc(&ch.to_string());
-        let l = piece.chars().count();
-        if cur_len + l > budget {
-            out.push(std::mem::take(&mut cur));
+    // Words stay whole unless one alone is longer than the budget.
+    for word in plain.split_inclusive(' ') {
+        let wl = word.encode_utf16().count();
+        if cur_len + wl > budget && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur).trim_end().to_string());
             cur_len = 0;
         }
-        cur.push_str(&piece);
-        cur_len += l;
+        if wl <= budget {
+            cur.push_str(&esc(word));
+            cur_len += wl;
+            continue;
+        }
+        for ch in word.chars() {
+            let l = ch.len_utf16();
+            if cur_len + l > budget && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+                cur_len = 0;
+            }
+            cur.push_str(&esc(&ch.to_string()));
+            cur_len += l;
+        }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if !cur.trim().is_empty() {
+        out.push(cur.trim_end().to_string());
     }
     out
 }
@@ -219,7 +285,7 @@ mod tests {
         let msgs = split_messages(&header, &body, None);
         assert!(msgs.len() > 1);
         for m in &msgs {
-            assert!(m.html.chars().count() <= MAX_MESSAGE_CHARS);
+            assert!(units(&m.html) <= MAX_MESSAGE_CHARS);
             assert!(m.plain().starts_with("📁 Project: Apollo\n"));
         }
         let joined: String = msgs.iter().map(|m| m.html.clone()).collect();
@@ -234,12 +300,50 @@ mod tests {
         assert!(msgs.len() >= 2);
         let mut total = String::new();
         for m in &msgs {
-            assert!(m.html.chars().count() <= MAX_MESSAGE_CHARS);
+            assert!(units(&m.html) <= MAX_MESSAGE_CHARS);
             let p = m.plain();
             assert!(p.starts_with("📁 Контекст: проект не выбран"));
             total.push_str(p.split_once("\n\n").unwrap().1);
         }
         assert_eq!(total, "&<".repeat(3000));
+    }
+
+    #[test]
+    fn length_is_counted_in_utf16_units_after_parsing() {
+        // Astral-plane emoji count twice; markup and entities not at all.
+        assert_eq!(units("📁"), 2);
+        assert_eq!(units("<b>a &amp; b</b>"), 5);
+        let header = context_line(Some("Apollo"), Lang::En);
+        // 3,000 emoji (6,000 units): more than one message, none over the limit.
+        let body = "🚀".repeat(3000);
+        let msgs = split_messages(&header, &body, None);
+        assert_eq!(msgs.len(), 2);
+        let mut total = 0;
+        for m in &msgs {
+            assert!(units(&m.html) <= MAX_MESSAGE_CHARS, "{}", units(&m.html));
+            total += m.plain().matches('🚀').count();
+        }
+        assert_eq!(total, 3000);
+        // Lines of icons, as a long feature list renders.
+        let list: String = (1..=200)
+            .map(|i| format!("⛔ #{i} <b>Feature</b> — blocked · 👥 Core 🚀 2.1\n"))
+            .collect();
+        for m in split_messages(&header, &list, None) {
+            assert!(units(&m.html) <= MAX_MESSAGE_CHARS);
+        }
+        // A reply Telegram refused is re-split with the context line on each part.
+        let (first, rest) = resplit(&format!("{header}\n\n{}", "🚀".repeat(5000))).unwrap();
+        assert!(first.starts_with(&header) && units(&first) <= MAX_MESSAGE_CHARS);
+        assert!(rest.starts_with(&format!("{header}\n\n🚀")));
+        let (second, third) = resplit(&rest).unwrap();
+        assert!(units(&second) < units(&rest) && units(&third) < units(&rest));
+        let count = |s: &str| s.matches('🚀').count();
+        assert_eq!(count(&first) + count(&second) + count(&third), 5000);
+        // Parts put back together keep one context line.
+        let joined = rejoin(&second, &third);
+        assert_eq!(count(&joined), count(&rest));
+        assert_eq!(joined.matches("📁").count(), 1);
+        assert_eq!(resplit(&header), None);
     }
 
     #[test]

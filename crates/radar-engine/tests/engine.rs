@@ -156,28 +156,26 @@ both!(button_presses, |b| async move {
     let mut c = Chat::new(&e, &pool, 32, Lang::En);
     c.say("/newproject Apollo").await;
     c.say("/newproject Gemini").await;
-    c.say("/add Login").await;
-    let fid = {
-        let mut conn = pool.get().await.unwrap();
-        let p = radar_store::user_context::active_project(&mut conn, radar_store::UserId(32))
-            .await
-            .unwrap()
-            .unwrap();
-        radar_store::features::by_number(&mut conn, p.id, radar_store::FeatureNumber(1))
-            .await
-            .unwrap()
-            .unwrap()
-            .id
-    };
-    let r = c.press(&format!("st:{fid}:w")).await;
-    assert!(r.contains("#1 Login: backlog → in progress"), "{r}");
-    let events = data_events(&pool).await;
-    let r = c.press(&format!("st:{fid}:w")).await;
+    let added = c.reply("/add Login").await;
+    let start = button(&added, "in progress");
+    let r = c.press_reply(&start).await;
+    let text = common::shown(&r);
+    assert!(text.contains("#1 Login: backlog → in progress"), "{text}");
     assert!(
-        r.contains("already in progress"),
-        "a second press acts once: {r}"
+        r.messages[0].keyboard.is_some(),
+        "the picker is shown again, updated"
+    );
+    let events = data_events(&pool).await;
+    // The old picker is stale now: pressing it again changes nothing.
+    let again = c.press(&start).await;
+    assert!(
+        again.contains("no longer valid"),
+        "a second press acts once: {again}"
     );
     assert_eq!(data_events(&pool).await, events);
+    // The updated picker works, and says when nothing changes.
+    let same = c.press(&button(&r, "in progress")).await;
+    assert!(same.contains("already in progress"), "{same}");
     // Project switch buttons.
     let r = c.say("/projects").await;
     assert!(r.contains("[→ Apollo]"), "{r}");
@@ -194,20 +192,24 @@ both!(button_presses, |b| async move {
             .await
             .starts_with("📁 Project: Apollo")
     );
-    // Delete confirmation.
-    let r = c.press(&format!("del:{fid}")).await;
-    assert!(
-        r.contains("Deleted #1 Login") && !r.contains("(in project"),
-        "{r}"
-    );
-    let r = c.press(&format!("del:{fid}")).await;
-    assert!(r.contains("already deleted"), "{r}");
+    // Delete confirmation: acts once; after an undo the same button is stale.
+    c.say("/use Gemini").await;
+    let ask = c.reply("/delete 1").await;
+    let yes = button(&ask, "Yes, delete");
+    let r = c.press(&yes).await;
+    assert!(r.contains("Deleted #1 Login"), "{r}");
+    assert!(c.say("undo").await.contains("Undone"));
+    let r = c.press(&yes).await;
+    assert!(r.contains("no longer valid"), "{r}");
+    assert_eq!(counts(&pool).await.features, 1, "not deleted again");
     assert!(c.press("nop").await.contains("nothing changed"));
     // Forged or stale button data.
     for forged in [
-        "st:999999:d",
+        "st:999999:d:1",
+        "st:1:d",
+        "del:1",
         "use:999999",
-        "st:1:zz",
+        "st:1:zz:1",
         "drop table",
         &"x".repeat(300),
     ] {
@@ -651,4 +653,90 @@ both!(features_when_none_is_open, |b| async move {
     assert!(r.contains("напишите /delete 1 да."), "{r}");
     let r = ru.say("/delete 1 да").await;
     assert!(r.contains("Фича #1 Login удалена"), "{r}");
+});
+
+// Issue 9, items 7–9, in every slot that takes them: two-digit years are
+// 20xx and implausible years are refused; names are normalized (NFC,
+// invisible characters removed, case-folded for uniqueness and lookup);
+// control characters (NUL included) are refused the same on both backends;
+// a colon starts a description only when a space follows it.
+both!(dates_names_and_colons_in_every_slot, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 48, Lang::En);
+    let mut ru = Chat::new(&e, &pool, 48, Lang::Ru);
+    c.say("/newproject Apollo").await;
+    // Dates.
+    let r = c.say("/release 2.0 01.12.26").await;
+    assert!(r.contains("2.0") && r.contains("2026-12-01"), "{r}");
+    let r = ru.say("создай релиз 3.1 на 05.01.27").await;
+    assert!(r.contains("3.1") && r.contains("05.01.2027"), "{r}");
+    let r = c.say("what changed since 1.11.25").await;
+    assert!(r.contains("2025-11-01"), "{r}");
+    for bad in [
+        "/release 4.0 01.12.1999",
+        "/release 4.0 2150-01-01",
+        "/releasedate 2.0 31.02.2027",
+    ] {
+        let r = c.say(bad).await;
+        assert!(r.contains("not a valid date"), "{bad}: {r}");
+    }
+    let r = c.say("/release 2.0 2026-12-24").await;
+    assert!(
+        r.contains("already exists") && r.contains("/releasedate 2.0"),
+        "{r}"
+    );
+    // Names: zero-width and direction marks removed, NFC, case-folded.
+    let before = counts(&pool).await.projects;
+    for same in [
+        "/newproject Apollo\u{200b}",
+        "/newproject \u{202e}APOLLO",
+        "/newproject apollo\u{feff}",
+    ] {
+        assert!(c.say(same).await.contains("already exists"), "{same:?}");
+    }
+    c.say("/newproject Cafe\u{301}").await;
+    assert!(
+        c.say("/newproject Caf\u{e9}")
+            .await
+            .contains("already exists")
+    );
+    c.say("/use Apollo").await;
+    assert!(c.say("switch to CAFÉ").await.contains("Switched to Café"));
+    c.say("/use Apollo").await;
+    assert_eq!(counts(&pool).await.projects, before + 1);
+    for invisible in ["/newproject \u{200b}\u{200b}", "/add \u{2060}"] {
+        let r = c.say(invisible).await;
+        assert!(
+            !r.contains("Created") && !r.contains("Added"),
+            "{invisible:?}: {r}"
+        );
+    }
+    // Control characters: refused in every text, the same on both backends.
+    c.say("/add Login").await;
+    let events = data_events(&pool).await;
+    for bad in [
+        "/add Log\u{0}in",
+        "/add Lo\tgin",
+        "/describe 1 a\u{0}b",
+        "/status 1 blocked: x\u{7}y",
+        "/newproject X\u{85}Y",
+    ] {
+        let r = c.say(bad).await;
+        assert!(r.contains("control character"), "{bad:?}: {r}");
+    }
+    assert_eq!(data_events(&pool).await, events, "nothing stored");
+    // Newlines and tabs are fine in a description.
+    assert!(
+        c.say("/describe 1 line one\nline\ttwo")
+            .await
+            .contains("line one")
+    );
+    // A colon without a space after it is part of the name.
+    let r = c.say("/add Docs at https://example.com/api").await;
+    assert!(r.contains("Docs at https://example.com/api"), "{r}");
+    let r = c.say("/add Standup 10:30 sync").await;
+    assert!(r.contains("Standup 10:30 sync"), "{r}");
+    let r = c.say("/add Billing: invoices and receipts").await;
+    assert!(r.contains("Added #4 Billing ("), "{r}");
 });

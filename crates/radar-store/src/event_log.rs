@@ -187,3 +187,16 @@ pub async fn entity_history(
             .await?
     }))
 }
+
+/// The id of the latest event on one entity: its version. A button that
+/// carries it is outdated once anything happened to the entity since.
+pub async fn latest_on(conn: &mut Conn, kind: EntityKind, entity_id: i64) -> R<Option<EventId>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::entity_type.eq(kind))
+            .filter(event_log::entity_id.eq(entity_id))
+            .select(diesel::dsl::max(event_log::id))
+            .first::<Option<EventId>>(c)
+            .await?
+    }))
+}

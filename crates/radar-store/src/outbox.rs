@@ -23,6 +23,9 @@ pub struct NewReply {
     pub created_at: NaiveDateTime,
     /// Set at once for a reply its adapter shows itself (the console).
     pub sent_at: Option<NaiveDateTime>,
+    /// Edit this message of the chat instead of sending a new one (the
+    /// reply to a button press replaces the message that carried it).
+    pub edit_message_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -41,6 +44,7 @@ pub struct QueuedReply {
     pub last_error: Option<String>,
     pub next_attempt_at: Option<NaiveDateTime>,
     pub failed_at: Option<NaiveDateTime>,
+    pub edit_message_id: Option<i64>,
 }
 
 /// Queues a reply's messages; returns their ids in order. On PostgreSQL a
@@ -198,6 +202,51 @@ pub async fn mark_failed(conn: &mut Conn, id: OutboxId, now: NaiveDateTime, erro
                 outbox::last_error.eq(error),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The chat became a supergroup (`migrate_to_chat_id`): its undelivered
+/// replies move to the new chat id, in their order. Returns how many moved.
+pub async fn move_chat(conn: &mut Conn, from: ChatId, to: ChatId) -> R<usize> {
+    let _turn = conn.write_turn().await?;
+    Ok(dispatch!(conn, |c| {
+        diesel::update(
+            outbox::table
+                .filter(outbox::chat_id.eq(from))
+                .filter(deliverable()),
+        )
+        .set((
+            outbox::chat_id.eq(to),
+            outbox::next_attempt_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .await?
+    }))
+}
+
+/// What is left to send of a reply after its first parts went out (a part
+/// Telegram refused as too long is sent split).
+pub async fn set_text(conn: &mut Conn, id: OutboxId, text: &str) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set(outbox::text.eq(text))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Sends the reply as a new message instead of editing one (the message to
+/// edit is gone or too old to edit).
+pub async fn send_instead_of_edit(conn: &mut Conn, id: OutboxId) -> R<()> {
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.find(id))
+            .set(outbox::edit_message_id.eq(None::<i64>))
             .execute(c)
             .await?;
     });

@@ -72,6 +72,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         next_attempt_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
+        edit_message_id -> Nullable<BigInt>,
     }
 }
 

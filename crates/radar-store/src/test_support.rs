@@ -186,3 +186,33 @@ pub async fn drop_pg_database(admin_url: &str, name: &str) -> R<()> {
         .await?;
     Ok(())
 }
+
+/// Replies given up (a permanent refusal, or never to be retried).
+pub async fn failed_replies(conn: &mut Conn) -> R<usize> {
+    let n: i64 = dispatch!(conn, |c| {
+        outbox::table
+            .filter(outbox::failed_at.is_not_null())
+            .count()
+            .get_result(c)
+            .await?
+    });
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Makes the database refuse every new row of `table` (a trigger raising an
+/// error): a fault no retry can cure, for tests of what the user is told.
+pub async fn refuse_inserts(conn: &mut Conn, table: &str) -> R<()> {
+    let sql = match conn.backend() {
+        Backend::Sqlite => format!(
+            "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'refused by a test'); END;"
+        ),
+        Backend::Postgres => format!(
+            "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by a test'; END $$; \
+             CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION refuse_{table}();"
+        ),
+    };
+    execute_script(conn, &sql).await
+}

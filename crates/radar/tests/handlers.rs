@@ -27,6 +27,7 @@ fn app(db: &TestDb, allowed: &[i64]) -> Arc<App> {
             .iter()
             .map(|&u| UserId(u))
             .collect::<HashSet<UserId>>(),
+        me: radar::telegram::receive::Me::default(),
         metrics,
         cancel: tokio_util::sync::CancellationToken::new(),
     })
@@ -93,7 +94,7 @@ async fn messages_buttons_and_outsiders_through_the_handler_tree() {
         .clone()
         .expect("a status picker");
     let json = serde_json::to_string(&markup).unwrap();
-    let data = regex::Regex::new(r#""callback_data":"(st:\d+:w)""#)
+    let data = regex::Regex::new(r#""callback_data":"(st:\d+:w:\d+)""#)
         .unwrap()
         .captures(&json)
         .unwrap()[1]
@@ -109,8 +110,14 @@ async fn messages_buttons_and_outsiders_through_the_handler_tree() {
         1,
         "every press is answered"
     );
-    let text = plain(r.sent_messages_text.last().unwrap().message.text().unwrap());
+    // The press edits the message that carried the button.
+    let edited = r
+        .edited_messages_text
+        .last()
+        .expect("the message is edited");
+    let text = plain(edited.message.text().unwrap());
     assert!(text.contains("#1 Login: backlog → in progress"), "{text}");
+    assert!(text.starts_with("📁 Project: Apollo\n"), "{text}");
 
     // A photo gets a hint; an outsider gets one line with their id.
     bot.update(MockMessagePhoto::new().id(3));

@@ -249,7 +249,9 @@ both!(
     }
 );
 
-both!(an_ambiguous_timeout_is_not_resent, |b| async move {
+// At least once: a reply whose send may have reached Telegram (the answer
+// came too late) is sent again — a rare double reply beats a lost one.
+both!(an_ambiguous_timeout_is_sent_again, |b| async move {
     let db = TestDb::new(b).await;
     let fake = FakeTelegram::start().await;
     let mut o = opts();
@@ -260,7 +262,8 @@ both!(an_ambiguous_timeout_is_not_resent, |b| async move {
     fake.hang_sends(1, Duration::from_secs(3));
     let slow = fake.push_text(USER, USER, "/newproject Slow", Some("en"));
     fake.push_text(USER, USER, "/add Next", Some("en"));
-    fake.wait_sent(2, WAIT)
+    // Two copies of the slow reply, then the next one.
+    fake.wait_sent(3, WAIT)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", radar.log()));
     let pool = db.pool();
@@ -269,26 +272,23 @@ both!(an_ambiguous_timeout_is_not_resent, |b| async move {
         outbox::backlog(&mut conn).await.unwrap() == 0
     })
     .await;
+    let copies = replies_by_message(&fake, USER);
     assert_eq!(
-        replies_by_message(&fake, USER)
-            .values()
-            .copied()
-            .collect::<Vec<_>>(),
-        vec![1, 1],
-        "no second copy"
+        copies.get(&slow.message_id).copied(),
+        Some(2),
+        "the ambiguous reply is sent again: {copies:?}"
     );
+    let texts: Vec<String> = fake.sent_to(USER).into_iter().map(|s| s.text).collect();
     assert!(
-        fake.sent_to(USER)[1].text.contains("Added #1 Next"),
-        "the chat goes on after it"
+        texts.last().is_some_and(|t| t.contains("Added #1 Next")),
+        "the chat's order holds: {texts:?}"
     );
     let mut conn = pool.get().await.unwrap();
     let key = format!("{USER}:{}", slow.message_id);
     let rows = outbox::for_key(&mut conn, &key).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].attempts, 1, "one attempt, counted");
-    assert!(rows[0].sent_at.is_none() && rows[0].failed_at.is_some());
-    let error = rows[0].last_error.clone().unwrap_or_default();
-    assert!(error.contains("ambiguous"), "{error}");
+    assert_eq!(rows[0].attempts, 2, "two attempts, counted");
+    assert!(rows[0].sent_at.is_some() && rows[0].failed_at.is_none());
     drop(radar);
 });
 
@@ -308,7 +308,7 @@ both!(
         let outsider = 666;
         fake.push_text(outsider, outsider, "/newproject Evil", Some("en"));
         fake.push_callback(outsider, outsider, "del:1", 1);
-        fake.push_callback(USER, USER, "st:99999:d", 1); // forged: no such feature
+        fake.push_callback(USER, USER, "st:99999:d:5", 1); // forged: no such feature
         fake.push_edited(USER, USER, p.message_id, "/add Login twice");
         fake.push_non_text(USER, USER);
         fake.push_channel_post(-100777, "/newproject FromChannel");
@@ -359,8 +359,8 @@ both!(
         assert!(
             fake.sent_to(-100200)
                 .iter()
-                .all(|s| s.text.contains("1087968824")),
-            "anonymous admins are outsiders"
+                .all(|s| s.text.contains("anonymous admin")),
+            "anonymous admins are told they cannot be identified"
         );
         // Nothing of the outsider's but the message key is stored.
         let mut conn = pool.get().await.unwrap();

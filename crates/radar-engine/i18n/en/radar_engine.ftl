@@ -23,6 +23,7 @@ whoami =
 whoami-no-project = none
 dismissed = OK, nothing changed.
 outsider = Sorry, Radar is private. Your Telegram id is <code>{ $id }</code>: ask the owner to add it to RADAR_ALLOWED_USERS.
+anonymous-admin = Radar cannot tell who you are: you are posting as the group (an anonymous admin). Turn off "Remain anonymous" in the group's admin rights to use Radar.
 error-unavailable = Sorry, I couldn't do that right now: the database is not answering. Please try again in a minute.
 error-internal = Sorry, something went wrong on my side and the command was not applied. The operator can see the details in the log.
 
@@ -90,7 +91,7 @@ feature-deleted = 🗑 Deleted { $feature }. /undo brings it back.
 
 ## Releases
 
-release-exists = Release <b>{ $version }</b> already exists. Nothing changed.
+release-exists = Release <b>{ $version }</b> already exists. Nothing changed. To move its date: /releasedate { $version } DATE
 release-created = 🚀 Created release <b>{ $version }</b>. Plan features into it: /plan N { $version }
 release-created-for = 🚀 Created release <b>{ $version }</b> for { $date }. Plan features into it: /plan N { $version }
 # Done and total planned features of a release, and the share done.

@@ -84,7 +84,7 @@ impl Cx<'_> {
                 feature = Self::feature_title(f),
                 status = f.status.label(self.lang)
             ))
-            .with_keyboard(self.status_keyboard(f)));
+            .with_keyboard(self.status_keyboard(f).await?));
         }
         let number = projects::take_feature_number(self.conn, p.id).await?;
         let f = features::insert(
@@ -116,7 +116,7 @@ impl Cx<'_> {
             feature = Self::feature_title(&f),
             status = FeatureStatus::Backlog.label(self.lang)
         ))
-        .with_keyboard(self.status_keyboard(&f)))
+        .with_keyboard(self.status_keyboard(&f).await?))
     }
 
     pub(super) async fn features(&mut self, filter: Filter) -> Applied {
@@ -241,7 +241,7 @@ impl Cx<'_> {
             created = view.time(f.created_at),
             updated = view.time(f.updated_at)
         ));
-        Ok(Done::unchanged(lines.join("\n")).with_keyboard(self.status_keyboard(&f)))
+        Ok(Done::unchanged(lines.join("\n")).with_keyboard(self.status_keyboard(&f).await?))
     }
 
     pub(super) async fn set_status(
@@ -259,7 +259,7 @@ impl Cx<'_> {
                 feature = Self::feature_title(&f),
                 status = status.label(lang)
             ))
-            .with_keyboard(self.status_keyboard(&f)));
+            .with_keyboard(self.status_keyboard(&f).await?));
         }
         let changes = FeatureChanges {
             status: Some(status),
@@ -291,7 +291,7 @@ impl Cx<'_> {
             text.push('\n');
             text.push_str(&t!(lang, "feature-in-project", name = esc(&p.name)));
         }
-        Ok(Done::changed(text).with_keyboard(self.status_keyboard(&updated)))
+        Ok(Done::changed(text).with_keyboard(self.status_keyboard(&updated).await?))
     }
 
     pub(super) async fn update_field(
@@ -330,9 +330,10 @@ impl Cx<'_> {
         )))
     }
 
-    pub(super) fn confirm_delete(&self, f: &Feature) -> Done {
+    pub(super) async fn confirm_delete(&mut self, f: &Feature) -> Applied {
         let lang = self.lang;
-        Done::unchanged(t!(
+        let version = self.feature_version(f.id).await?;
+        Ok(Done::unchanged(t!(
             lang,
             "delete-confirm",
             feature = Self::feature_title(f),
@@ -341,13 +342,17 @@ impl Cx<'_> {
         .with_keyboard(Keyboard(vec![vec![
             Button {
                 text: t!(lang, "delete-button", number = f.number.to_string()),
-                data: ButtonAction::Delete(f.id).encode(),
+                data: ButtonAction::Delete {
+                    feature: f.id,
+                    version,
+                }
+                .encode(),
             },
             Button {
                 text: t!(lang, "delete-cancel-button"),
                 data: ButtonAction::Dismiss.encode(),
             },
-        ]]))
+        ]])))
     }
 
     /// The confirmation button: a feature deleted since is reported, not an error.

@@ -115,6 +115,8 @@ pub(crate) struct Cx<'a> {
     pub data_events: usize,
     /// What the command created (remembered for "it" in the next message).
     pub touched: Touched,
+    /// Private chat, or how a group message addresses Radar.
+    pub addressed: crate::Addressed,
 }
 
 /// Entities a command created.
@@ -145,10 +147,23 @@ impl Cx<'_> {
                     bot_username: self.engine.config().bot_username.as_deref(),
                     today: self.engine.today(),
                 };
-                match language::understand(text, &pc, &cx.world) {
+                let understood = language::understand(text, &pc, &cx.world);
+                // A reply to Radar's message in a group is for Radar only when
+                // it is a command the language reads fully; otherwise it is
+                // someone talking ("thanks!"), and Radar stays silent.
+                if self.addressed == crate::Addressed::ReplyToBot
+                    && !matches!(understood, Understanding::Command(_))
+                {
+                    return Err(Fail::Ignored);
+                }
+                match understood {
                     Understanding::Command(cmd) => self.run(cmd, &cx).await,
                     Understanding::Ask { about, options } => self.ask(about, options, &cx).await,
                     Understanding::Problem(p) => Err(Rejection::Language(p).into()),
+                    // No "did you mean" buttons in groups.
+                    Understanding::NotUnderstood(_) if self.addressed.in_group() => {
+                        self.not_understood(Vec::new(), &cx).await
+                    }
                     Understanding::NotUnderstood(s) => self.not_understood(s, &cx).await,
                     Understanding::NotForMe => Err(Fail::Ignored),
                     Understanding::Empty => Err(Rejection::Empty.into()),
@@ -156,12 +171,20 @@ impl Cx<'_> {
             }
             Input::Button(data) => match ButtonAction::decode(data) {
                 Some(ButtonAction::Offer(id)) => self.press_offer(id).await,
-                Some(ButtonAction::SetStatus { feature, status }) => {
+                Some(ButtonAction::SetStatus {
+                    feature,
+                    status,
+                    version,
+                }) => {
                     let f = self.writable_feature_by_id(feature).await?;
+                    self.button_current(feature, version).await?;
                     self.set_status(f, status, None).await
                 }
                 Some(ButtonAction::UseProject(id)) => self.use_project_id(id).await,
-                Some(ButtonAction::Delete(id)) => self.delete_feature_by_id(id).await,
+                Some(ButtonAction::Delete { feature, version }) => {
+                    self.button_current(feature, version).await?;
+                    self.delete_feature_by_id(feature).await
+                }
                 Some(ButtonAction::Dismiss) => Ok(Done::unchanged(t!(self.lang, "dismissed"))),
                 None => Err(Rejection::OutdatedButton.into()),
             },
@@ -224,7 +247,7 @@ impl Cx<'_> {
                 if confirmed {
                     self.delete_feature(f).await
                 } else {
-                    Ok(self.confirm_delete(&f))
+                    self.confirm_delete(&f).await
                 }
             }
             Command::DeleteFeatureById(id) => self.delete_feature_by_id(id).await,
@@ -353,8 +376,31 @@ impl Cx<'_> {
         format!("#{} {}", f.number, crate::render::esc(&f.name))
     }
 
+    /// A feature's version: the latest event on it (see [`ButtonAction`]).
+    async fn feature_version(&mut self, id: radar_store::FeatureId) -> Result<EventId, Fail> {
+        Ok(
+            event_log::latest_on(self.conn, radar_store::EntityKind::Feature, id.0)
+                .await?
+                .unwrap_or(EventId(1)),
+        )
+    }
+
+    /// Whether a button made for `version` of feature `id` is still current.
+    async fn button_current(
+        &mut self,
+        id: radar_store::FeatureId,
+        version: EventId,
+    ) -> Result<(), Fail> {
+        if self.feature_version(id).await? == version {
+            Ok(())
+        } else {
+            Err(Rejection::OutdatedButton.into())
+        }
+    }
+
     /// A status picker under a feature.
-    fn status_keyboard(&self, f: &Feature) -> Keyboard {
+    async fn status_keyboard(&mut self, f: &Feature) -> Result<Keyboard, Fail> {
+        let version = self.feature_version(f.id).await?;
         let buttons: Vec<Button> = radar_store::FeatureStatus::ALL
             .iter()
             .map(|&s| Button {
@@ -366,11 +412,12 @@ impl Cx<'_> {
                 data: ButtonAction::SetStatus {
                     feature: f.id,
                     status: s,
+                    version,
                 }
                 .encode(),
             })
             .collect();
-        Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect())
+        Ok(Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect()))
     }
 
     fn whoami(&self) -> Done {

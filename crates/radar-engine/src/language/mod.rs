@@ -836,7 +836,8 @@ fn long_text(s: &str, what: &'static str) -> Result<String, Problem> {
             max: MAX_TEXT,
         });
     }
-    if !text::has_visible(&cleaned) {
+    // A description may be only emoji; it may not be only blanks.
+    if cleaned.chars().all(char::is_whitespace) {
         return Err(Problem::InvisibleName);
     }
     Ok(cleaned)
@@ -1419,8 +1420,11 @@ fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
                 Some(Value::BadDate(raw)) => return problem(Problem::BadDate(raw.clone())),
                 _ => None,
             };
-            // A date for a release that exists is a new date, not a new release.
+            // In a phrase, a date for a release that exists is a new date,
+            // not a new release ("release 2.1 on dec 20"); `/release 2.1 DATE`
+            // is a request to create, answered with what exists.
             if date.is_some()
+                && !c.slash
                 && world
                     .releases
                     .iter()
@@ -1437,10 +1441,25 @@ fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
                 Some(Value::BadDate(raw)) => return problem(Problem::BadDate(raw.clone())),
                 _ => return Built::Misfit,
             };
-            C::ReleaseDate {
-                version: try_built!(release(m, world)),
-                date,
+            let version = try_built!(release(m, world));
+            // A date for a release that does not exist yet: in a phrase
+            // ("релиз 3.1 на 5 января") that is a new release — a reading the
+            // NewRelease rules give when they match; otherwise ask.
+            if !c.slash
+                && !world
+                    .releases
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&version))
+            {
+                return Built::Ask(
+                    AskAbout::Meaning,
+                    vec![C::NewRelease {
+                        version,
+                        date: Some(date),
+                    }],
+                );
             }
+            C::ReleaseDate { version, date }
         }
         Intent::StartRelease if m.get(Slot::Release).is_none() => {
             return ask_release(world, |version| C::StartRelease { version });

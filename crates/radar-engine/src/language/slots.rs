@@ -133,7 +133,12 @@ pub type Fill = Vec<(usize, Value, f32)>;
 /// `last`: nothing but optional pieces follow in the template.
 pub fn fill(slot: Slot, toks: &[Token], i: usize, last: bool, ctx: &Ctx<'_>) -> Fill {
     if i >= toks.len() {
-        return Vec::new();
+        // Free text made only of what is no token (emoji, symbols) at the
+        // end: "/describe 1 🚀🚀🚀".
+        return match slot {
+            Slot::Desc | Slot::Reason if last => untokenized_tail(toks, ctx),
+            _ => Vec::new(),
+        };
     }
     match slot {
         Slot::Feature => feature(toks, i, ctx),
@@ -517,14 +522,38 @@ fn text(toks: &[Token], i: usize, last: bool, ctx: &Ctx<'_>, max: usize) -> Fill
         (i + 1..=toks.len().min(i + max)).collect()
     };
     ends.into_iter()
-        .filter(|&e| e - i <= max)
+        // The last slot takes the rest, however long (lengths are checked
+        // in characters when the command is built).
+        .filter(|&e| last || e - i <= max)
         // A span does not end on punctuation (trailing marks are skipped).
         .filter(|&e| !toks[e - 1].is_punct())
         .map(|e| {
-            let raw = raw(ctx, toks, i, e);
+            // The last slot keeps what follows its last word and is no token
+            // (a trailing emoji: "great feature 🎉"), up to trailing marks.
+            let raw = if last {
+                // Only symbols: a dropped filler word after it ("please")
+                // is not part of the text.
+                let end = toks[e - 1].end;
+                let stop = toks.get(e).map_or(ctx.text.len(), |t| t.start);
+                let tail = &ctx.text[end..stop];
+                let cut = tail.find(char::is_alphanumeric).unwrap_or(tail.len());
+                ctx.text[toks[i].start..end + cut].trim_end().to_string()
+            } else {
+                raw(ctx, toks, i, e)
+            };
             (e, Value::Text(raw), 0.1 * (e - i) as f32)
         })
         .collect()
+}
+
+/// The text after the last token, when it has something visible.
+fn untokenized_tail(toks: &[Token], ctx: &Ctx<'_>) -> Fill {
+    let from = toks.last().map_or(0, |t| t.end);
+    let tail = ctx.text[from..].trim();
+    if tail.is_empty() || tail.chars().any(char::is_alphanumeric) {
+        return Vec::new();
+    }
+    vec![(toks.len(), Value::Text(tail.to_string()), 0.1)]
 }
 
 fn zone(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {

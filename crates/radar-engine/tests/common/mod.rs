@@ -108,6 +108,21 @@ impl Chat {
             .expect("a new key gets a reply")
     }
 
+    /// Presses a button; returns the whole reply.
+    pub async fn press_reply(&mut self, data: &str) -> Reply {
+        let id = format!("{}", self.next_id());
+        let msg = Incoming::telegram_button(
+            &id,
+            self.chat,
+            Some(1),
+            self.user,
+            self.lang,
+            data.to_string(),
+        )
+        .with_authorized(true);
+        self.send(&msg).await.expect("a new key gets a reply")
+    }
+
     pub async fn press(&mut self, data: &str) -> String {
         let id = format!("{}", self.next_id());
         let msg = Incoming::telegram_button(
@@ -163,8 +178,8 @@ impl Chat {
             let first = plain.lines().next().unwrap_or_default();
             assert_eq!(first, expected, "context line of reply:\n{plain}");
             assert!(
-                m.html.chars().count() <= 4096,
-                "message over 4096 characters"
+                radar_engine::render::units(&m.html) <= 4096,
+                "message over 4096 UTF-16 units"
             );
         }
     }

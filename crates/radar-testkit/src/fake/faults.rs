@@ -18,6 +18,31 @@ impl FakeTelegram {
         };
     }
 
+    /// The next `n` `sendMessage` calls answer HTTP `status` with an HTML
+    /// page (nginx's "502 Bad Gateway"), as Telegram's front end sometimes
+    /// does, and record nothing as sent.
+    pub fn fail_sends_html(&self, n: u32, status: u16) {
+        self.lock().fail_sends = Fault {
+            remaining: n,
+            status,
+            html: true,
+            ..Fault::default()
+        };
+    }
+
+    /// Until [`clear_faults`](Self::clear_faults), each `sendMessage`
+    /// answers 429 (`retry_after` 1 s) with probability `p429` percent and
+    /// an HTML 502 with probability `p5xx` percent, from a fixed `seed`.
+    pub fn storm(&self, p429: u32, p5xx: u32, seed: u64) {
+        self.lock().storm = Some((p429, p5xx, seed.max(1)));
+    }
+
+    /// From now on messages longer than `units` UTF-16 units are refused
+    /// as "message is too long" (as if Telegram lowered its limit).
+    pub fn limit_message_length(&self, units: usize) {
+        self.lock().max_message_units = units;
+    }
+
     /// The next `n` `sendMessage` calls answer 429 with
     /// `parameters.retry_after = retry_after_secs`. Sends to a chat that
     /// arrive before its `retry_after` elapsed show up in
@@ -70,6 +95,7 @@ impl FakeTelegram {
         st.rate_limit_sends = Fault::default();
         st.hang_sends = Fault::default();
         st.fail_get_updates = Fault::default();
+        st.storm = None;
         st.blocked.clear();
     }
 

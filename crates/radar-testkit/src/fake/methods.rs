@@ -281,7 +281,38 @@ pub(super) fn accept_message(
 ) -> Result<Value, Failure> {
     if st.fail_sends.take() {
         let status = st.fail_sends.status;
+        if st.fail_sends.html {
+            return Err(html_failure(status));
+        }
         return Err(failure(status, &status_description(status), None));
+    }
+    if let Some((p429, p5xx, seed)) = st.storm {
+        // xorshift64: a storm that is the same on every run.
+        let mut x = seed;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        st.storm = Some((p429, p5xx, x));
+        let roll = (x % 100) as u32;
+        if roll < p5xx {
+            return Err(html_failure(502));
+        }
+        if roll < p5xx + p429 {
+            st.rate_limited
+                .insert(chat_id, (now, Duration::from_secs(1)));
+            return Err(failure(
+                429,
+                "Too Many Requests: retry after 1",
+                Some(json!({"retry_after": 1})),
+            ));
+        }
+    }
+    if let Some(&to) = st.migrated.get(&chat_id) {
+        return Err(failure(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            Some(json!({"migrate_to_chat_id": to})),
+        ));
     }
     if st.rate_limit_sends.take() {
         let retry_after = st.rate_limit_sends.retry_after;
@@ -299,7 +330,7 @@ pub(super) fn accept_message(
 
     let parse_mode = p_str(params, "parse_mode");
     let plain = message_text(text, parse_mode.as_deref())?;
-    if plain.chars().count() > MAX_MESSAGE_CHARS {
+    if plain.encode_utf16().count() > st.max_message_units {
         return Err(failure(400, "Bad Request: message is too long", None));
     }
     let reply_markup = p_json(params, "reply_markup");
@@ -384,7 +415,7 @@ pub(super) fn edit_message(st: &mut St, params: &Value, with_text: bool) -> Resp
             Ok(plain) => plain,
             Err(failure) => return failure.into(),
         };
-        if plain.chars().count() > MAX_MESSAGE_CHARS {
+        if plain.encode_utf16().count() > st.max_message_units {
             return error(400, "Bad Request: MESSAGE_TOO_LONG", None);
         }
         Some(plain)

@@ -65,8 +65,9 @@ pub const BOT_USER_ID: i64 = 4242;
 pub const BOT_FIRST_NAME: &str = "Radar";
 /// The username of the fake bot (`getMe`).
 pub const BOT_USERNAME: &str = "radar_test_bot";
-/// The longest message text Telegram accepts, in characters after entity
-/// parsing.
+/// The longest message text Telegram accepts: characters after entity
+/// parsing, counted in UTF-16 code units as Telegram counts them (an emoji
+/// outside the Basic Multilingual Plane is two).
 pub const MAX_MESSAGE_CHARS: usize = 4096;
 /// The longest `callback_data` Telegram accepts, in bytes.
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;

@@ -122,6 +122,63 @@ impl FakeTelegram {
         })
     }
 
+    /// Pushes a text message from `user_id` in `chat_id` that replies to the
+    /// message `reply_to` of that chat (the fake's copy of it, so a reply to
+    /// one of the bot's messages carries the bot as its sender).
+    pub fn push_reply(&self, chat_id: i64, user_id: i64, text: &str, reply_to: i64) -> Pushed {
+        self.push_with(|st| {
+            let mid = st.next_mid(chat_id);
+            let mut msg = base_message(mid, user_json(user_id, Some("en")), chat_id, now_unix());
+            set_text(&mut msg, text);
+            let original = match st.messages.get(&(chat_id, reply_to)) {
+                Some(stored) => {
+                    let mut o = stored.json.clone();
+                    if let Value::Object(m) = &mut o {
+                        m.remove("reply_to_message");
+                    }
+                    o
+                }
+                None => {
+                    let mut o = base_message(reply_to, bot_user_json(), chat_id, now_unix() - 60);
+                    o.insert("text".into(), json!("…"));
+                    Value::Object(o)
+                }
+            };
+            msg.insert("reply_to_message".into(), original);
+            let value = Value::Object(msg);
+            st.messages.insert(
+                (chat_id, mid),
+                StoredMsg {
+                    json: value.clone(),
+                    from_bot: false,
+                    source: None,
+                },
+            );
+            (single("message", value), mid)
+        })
+    }
+
+    /// Telegram upgrades group `old` to supergroup `new` (by `user_id`):
+    /// from now on a send to `old` answers 400 with `migrate_to_chat_id`, and
+    /// the two service messages arrive — `migrate_to_chat_id` in the old
+    /// group, `migrate_from_chat_id` in the new supergroup.
+    pub fn migrate_group(&self, old: i64, new: i64, user_id: i64) -> (Pushed, Pushed) {
+        self.lock().migrated.insert(old, new);
+        let in_old = self.push_with(|st| {
+            let mid = st.next_mid(old);
+            let mut msg = base_message(mid, user_json(user_id, None), old, now_unix());
+            msg.insert("migrate_to_chat_id".into(), json!(new));
+            (single("message", Value::Object(msg)), mid)
+        });
+        let in_new = self.push_with(|st| {
+            let mid = st.next_mid(new);
+            let mut msg = base_message(mid, user_json(user_id, None), new, now_unix());
+            msg.insert("migrate_from_chat_id".into(), json!(old));
+            (single("message", Value::Object(msg)), mid)
+        });
+        (in_old, in_new)
+    }
+
     /// Pushes a `channel_post` with `text` in channel `chat_id`.
     pub fn push_channel_post(&self, chat_id: i64, text: &str) -> Pushed {
         self.push_with(|st| {

@@ -68,6 +68,8 @@ pub(super) struct Fault {
     pub(super) status: u16,
     pub(super) retry_after: u32,
     pub(super) delay: Duration,
+    /// Answer with an HTML page (a proxy's error page), not JSON.
+    pub(super) html: bool,
 }
 
 impl Fault {
@@ -112,6 +114,12 @@ pub(super) struct St {
     pub(super) blocked: HashSet<i64>,
     pub(super) rate_limited: HashMap<i64, (Instant, Duration)>,
     pub(super) early_retries: Vec<EarlyRetry>,
+    /// Groups upgraded to supergroups: old chat id → new chat id.
+    pub(super) migrated: HashMap<i64, i64>,
+    /// A storm of send faults: (429 %, HTML 502 %, xorshift state).
+    pub(super) storm: Option<(u32, u32, u64)>,
+    /// The longest message accepted, in UTF-16 units (Telegram: 4096).
+    pub(super) max_message_units: usize,
 }
 
 impl St {
@@ -144,6 +152,9 @@ impl St {
             blocked: HashSet::new(),
             rate_limited: HashMap::new(),
             early_retries: Vec::new(),
+            migrated: HashMap::new(),
+            storm: None,
+            max_message_units: MAX_MESSAGE_CHARS,
         }
     }
 

@@ -111,6 +111,9 @@ pub(super) struct Failure {
     pub(super) status: u16,
     pub(super) description: String,
     pub(super) parameters: Option<Value>,
+    /// The body is a proxy's HTML error page, as Telegram's front end sends
+    /// for some 5xx, not the Bot API's JSON.
+    pub(super) html: bool,
 }
 
 pub(super) fn failure(status: u16, description: &str, parameters: Option<Value>) -> Failure {
@@ -118,11 +121,32 @@ pub(super) fn failure(status: u16, description: &str, parameters: Option<Value>)
         status,
         description: description.to_owned(),
         parameters,
+        html: false,
+    }
+}
+
+/// A 5xx answered by the front-end proxy with its HTML page.
+pub(super) fn html_failure(status: u16) -> Failure {
+    Failure {
+        html: true,
+        ..failure(status, &status_description(status), None)
     }
 }
 
 impl From<Failure> for Response {
     fn from(f: Failure) -> Response {
+        if f.html {
+            let reason = status_description(f.status);
+            let page = format!(
+                "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n",
+                code = f.status
+            );
+            return Response::builder()
+                .status(StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_GATEWAY))
+                .header(header::CONTENT_TYPE, "text/html")
+                .body(Body::from(page))
+                .unwrap_or_default();
+        }
         error(f.status, &f.description, f.parameters)
     }
 }

@@ -27,7 +27,7 @@ pub fn schema() -> UpdateHandler<HandlerError> {
 }
 
 async fn process(bot: Bot, app: Arc<App>, update: Update) -> Result<(), HandlerError> {
-    let Some(env) = envelope(&update, &app.allowed) else {
+    let Some(env) = envelope(&update, &app.allowed, &app.me) else {
         return Ok(());
     };
     let span = tracing::info_span!("update", key = %env.incoming.key, update_id = update.id.0);
@@ -69,14 +69,28 @@ async fn process(bot: Bot, app: Arc<App>, update: Update) -> Result<(), HandlerE
             }
             Err(e) => {
                 // A poison update: retrying cannot help. Record it as processed so it
-                // does not block the chat, and tell the user in their language.
+                // does not block the chat, and tell the user in their language, in a
+                // reply like every other (context line first, answering the message).
                 app.metrics.commands.get_or_create(&OutcomeLabel { outcome: "failed" }).inc();
                 tracing::error!(error = %e, "update failed; giving it up");
-                app.give_up(&env.incoming.key).await;
-                if let Err(e) = bot.send_message(ChatId(chat.0), e.user_message(env.incoming.lang)).await {
-                    tracing::warn!(error = %e, "could not send the apology");
+                if let Err(again) = app.engine.give_up(&env.incoming, &e).await {
+                    tracing::error!(error = %again, "could not record the failed update");
+                    app.give_up(&env.incoming.key).await;
                 }
             }
+        }
+        if let Some(to) = env.migrate_to {
+            // The group became a supergroup: what is queued for it goes there.
+            match async {
+                let mut conn = app.db.get().await?;
+                radar_store::outbox::move_chat(&mut conn, chat, to).await
+            }
+            .await
+            {
+                Ok(moved) => tracing::info!(from = %chat, to = %to, moved, "group upgraded to a supergroup"),
+                Err(e) => tracing::warn!(error = %e, "could not move the group's replies"),
+            }
+            app.sender.flush_chat(&bot, to).await;
         }
         if let Some(id) = env.callback_id {
             // Always answer a button press, or the client shows a spinner.

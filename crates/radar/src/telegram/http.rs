@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::App;
 use super::receive::store_batch;
+use super::update::Received;
 
 pub struct Webhook {
     pub path: String,
@@ -79,15 +80,16 @@ async fn receive(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) ->
             Some(_) => {}
         }
     }
-    let update: Update = match serde_json::from_slice(&body) {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::warn!(error = %e, "webhook body is not an update");
+    // Raw JSON first: an update teloxide cannot read is still stored.
+    let raw: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        Ok(_) | Err(_) => {
+            tracing::warn!("webhook body is not a JSON object");
             return StatusCode::BAD_REQUEST;
         }
     };
     s.app.metrics.updates_received.inc();
-    let feed = match store_batch(&s.app, vec![update]).await {
+    let feed = match store_batch(&s.app, vec![Received::parse(raw)]).await {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!(error = %e, "cannot store an update; Telegram will deliver it again");

@@ -1,10 +1,12 @@
 //! The Telegram adapter: durable receipt (polling or webhook), the handler
 //! tree feeding the engine, outbox delivery, the HTTP listener, shutdown.
 
+pub mod bot_api;
 pub mod handlers;
 pub mod http;
 pub mod outbox;
 pub mod receive;
+pub mod update;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -28,6 +30,8 @@ pub struct App {
     /// The database, for receipts and the outbox (commands go through `engine`).
     pub db: Db,
     pub allowed: HashSet<UserId>,
+    /// Who Radar is on Telegram (groups: mentions, replies to it).
+    pub me: receive::Me,
     pub sender: outbox::Sender,
     pub metrics: Arc<Metrics>,
     pub cancel: CancellationToken,
@@ -177,6 +181,10 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     };
     let username = me.username.clone();
     tracing::info!(bot = ?username, "connected to the Bot API");
+    let identity = receive::Me {
+        id: me.id.0 as i64,
+        username: username.clone(),
+    };
 
     // The default menu is English; each other language is registered for
     // the clients that use it (Telegram picks by the user's language_code).
@@ -202,6 +210,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         engine,
         db: db.clone(),
         allowed: cfg.allowed_users.clone(),
+        me: identity,
         sender: sender.clone(),
         metrics,
         cancel: cancel.clone(),

@@ -1,8 +1,13 @@
 //! Reply delivery from the outbox: at least once, in order per chat, within
-//! Telegram's rate limits, honouring 429 `retry_after`, retrying network
-//! errors with backoff, never twice from two senders (a lease on the row),
-//! and never resent after an ambiguous failure (a timeout after the request
-//! may have reached Telegram).
+//! Telegram's rate limits, honouring 429 `retry_after`, retrying any 5xx and
+//! network error with backoff scheduled here (never slept inside a request),
+//! never twice from two senders (a lease on the row). After an ambiguous
+//! failure (a timeout once the request may have reached Telegram) the reply
+//! is sent again: a rare double reply is better than a lost one.
+//!
+//! A reply to a button press edits the message that carried the button; a
+//! group that became a supergroup gets its queued replies under the new id;
+//! a reply Telegram finds too long is sent split.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -12,14 +17,12 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, Utc};
 use futures_util::StreamExt;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use teloxide::ApiError;
-use teloxide::RequestError;
-use teloxide::payloads::SendMessageSetters;
+use serde_json::{Value, json};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use super::bot_api::{self, CallError};
 use crate::metrics::{Metrics, ResultLabel};
 use radar_store::outbox::{self as queue, QueuedReply};
 use radar_store::{ChatId, Db};
@@ -61,10 +64,16 @@ pub struct Sender {
 #[derive(Debug, PartialEq)]
 pub enum Delivery {
     Sent,
-    /// Not delivered; try again at this time.
+    /// Not delivered (or not known to be); try again at this time.
     RetryAt(NaiveDateTime, String),
-    /// Not to be retried: a permanent refusal, or an ambiguous failure.
+    /// Not to be retried: a permanent refusal.
     Failed(String),
+    /// The group became a supergroup with this id: move the chat's replies.
+    Migrated(ChatId),
+    /// The first parts went out; this is what is left to send.
+    Partly(String),
+    /// The message to edit is gone or too old: send a new message instead.
+    SendInstead,
 }
 
 fn label(result: &'static str) -> ResultLabel {
@@ -170,8 +179,13 @@ impl Sender {
                 Ok(true)
             }
             Delivery::RetryAt(at, e) => {
-                self.metrics.replies.get_or_create(&label("retry")).inc();
-                tracing::info!(%chat_id, id = %head.id, error = %e, retry_at = %at, "reply will be retried");
+                let kind = if e.starts_with("ambiguous") {
+                    "ambiguous"
+                } else {
+                    "retry"
+                };
+                self.metrics.replies.get_or_create(&label(kind)).inc();
+                tracing::info!(%chat_id, id = %head.id, error = %e, retry_at = %at, "reply will be sent again");
                 queue::mark_retry(conn, head.id, *at, e).await?;
                 self.wake();
                 Ok(false)
@@ -180,6 +194,21 @@ impl Sender {
                 self.metrics.replies.get_or_create(&label("failed")).inc();
                 tracing::warn!(%chat_id, id = %head.id, error = %e, "reply not delivered; not retried");
                 queue::mark_failed(conn, head.id, now, e).await?;
+                Ok(true)
+            }
+            Delivery::Migrated(to) => {
+                let moved = queue::move_chat(conn, chat_id, *to).await?;
+                tracing::info!(from = %chat_id, to = %to, moved, "group upgraded to a supergroup; replies moved");
+                self.wake();
+                Ok(false)
+            }
+            Delivery::Partly(rest) => {
+                self.metrics.replies.get_or_create(&label("split")).inc();
+                queue::set_text(conn, head.id, rest).await?;
+                Ok(true)
+            }
+            Delivery::SendInstead => {
+                queue::send_instead_of_edit(conn, head.id).await?;
                 Ok(true)
             }
         }
@@ -219,67 +248,85 @@ impl Sender {
     }
 }
 
-fn retryable_api(description: &str) -> bool {
-    let d = description.to_ascii_lowercase();
-    [
-        "bad gateway",
-        "internal server error",
-        "service unavailable",
-        "gateway timeout",
-        "too many requests",
-    ]
-    .iter()
-    .any(|s| d.contains(s))
-}
-
-/// Sends one reply and classifies the outcome.
+/// Sends (or, for a button's reply, edits) one reply and classifies the
+/// outcome (see [`bot_api::classify`]).
 pub async fn send(bot: &Bot, row: &QueuedReply) -> Delivery {
-    let mut req = bot.send_message(teloxide::types::ChatId(row.chat_id.0), row.text.clone());
-    if row.parse_mode.as_deref() == Some("HTML") {
-        req = req.parse_mode(ParseMode::Html);
-    }
-    if let Some(markup) = row
-        .reply_markup
-        .as_deref()
-        .and_then(|m| serde_json::from_str::<InlineKeyboardMarkup>(m).ok())
-    {
-        req = req.reply_markup(markup);
-    }
-    if let Some(to) = row.reply_to_message_id.and_then(|m| i32::try_from(m).ok()) {
-        req =
-            req.reply_parameters(ReplyParameters::new(MessageId(to)).allow_sending_without_reply());
-    }
     let now = Utc::now().naive_utc();
+    // 1 s after the first failure, doubling to about 4 minutes.
     let backoff = |attempts: i32| {
-        let secs = 2i64.saturating_pow(attempts.clamp(1, 8) as u32).min(300);
+        let secs = 2i64.saturating_pow(attempts.clamp(0, 8) as u32).min(300);
         now + chrono::Duration::seconds(secs)
     };
-    match req.send().await {
+    let markup: Option<Value> = row
+        .reply_markup
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok());
+    let mut params = json!({"chat_id": row.chat_id.0, "text": row.text});
+    if let Some(mode) = &row.parse_mode {
+        params["parse_mode"] = json!(mode);
+    }
+    if let Some(m) = &markup {
+        params["reply_markup"] = m.clone();
+    }
+    let method = match row.edit_message_id {
+        // Without reply_markup, the edit removes the message's keyboard.
+        Some(mid) => {
+            params["message_id"] = json!(mid);
+            "EditMessageText"
+        }
+        None => {
+            if let Some(to) = row.reply_to_message_id {
+                params["reply_parameters"] =
+                    json!({"message_id": to, "allow_sending_without_reply": true});
+            }
+            "SendMessage"
+        }
+    };
+    match bot_api::call(bot, method, &params).await {
         Ok(_) => Delivery::Sent,
-        Err(RequestError::RetryAfter(s)) => {
-            let wait = chrono::Duration::from_std(s.duration()).unwrap_or_default();
-            Delivery::RetryAt(now + wait, format!("429: retry after {} s", s.seconds()))
+        Err(e) if method == "EditMessageText" && e.refused_with("message is not modified") => {
+            Delivery::Sent
         }
-        Err(RequestError::Api(ApiError::Unknown(d))) if retryable_api(&d) => {
-            Delivery::RetryAt(backoff(row.attempts), format!("server error: {d}"))
+        Err(e)
+            if method == "EditMessageText"
+                && (e.refused_with("message to edit not found")
+                    || e.refused_with("message can't be edited")) =>
+        {
+            Delivery::SendInstead
         }
-        Err(RequestError::Api(e)) => Delivery::Failed(format!("refused by Telegram: {e}")),
-        Err(RequestError::MigrateToChatId(c)) => Delivery::Failed(format!("chat migrated to {c}")),
-        Err(RequestError::Network(e)) if e.is_connect() => {
-            // The request never reached Telegram: safe to send again.
-            Delivery::RetryAt(backoff(row.attempts), "network: cannot connect".to_string())
+        Err(e) if e.refused_with("message is too long") => split_send(bot, row).await,
+        Err(CallError::RetryAfter(secs)) => Delivery::RetryAt(
+            now + chrono::Duration::seconds(secs.min(3600) as i64),
+            format!("429: retry after {secs} s"),
+        ),
+        Err(CallError::Migrated(to)) => Delivery::Migrated(ChatId(to)),
+        Err(e @ (CallError::Server { .. } | CallError::NotSent(_))) => {
+            Delivery::RetryAt(backoff(row.attempts), e.to_string())
         }
-        Err(RequestError::Network(e)) => {
-            // It may have been delivered: do not risk a second copy.
-            let kind = if e.is_timeout() {
-                "timeout"
-            } else {
-                "connection lost"
-            };
-            Delivery::Failed(format!("ambiguous {kind}: delivery unknown, not resent"))
-        }
-        Err(e @ (RequestError::InvalidJson { .. } | RequestError::Io(_))) => {
-            Delivery::Failed(format!("ambiguous answer: {e}; not resent"))
-        }
+        // It may have been delivered; sending again risks a double reply,
+        // not sending risks none at all: at least once.
+        Err(e @ CallError::Ambiguous(_)) => Delivery::RetryAt(backoff(row.attempts), e.to_string()),
+        Err(e @ CallError::Refused { .. }) => Delivery::Failed(e.to_string()),
+    }
+}
+
+/// A reply Telegram refused as too long: its first part goes out now as a
+/// new message, the rest stays queued (Radar budgets replies in UTF-16
+/// units, so this is a safety net, e.g. for a limit Telegram lowers).
+async fn split_send(bot: &Bot, row: &QueuedReply) -> Delivery {
+    let Some((first, rest)) = radar_engine::render::resplit(&row.text) else {
+        return Delivery::Failed("refused as too long, and cannot be split".into());
+    };
+    let first = QueuedReply {
+        text: first,
+        reply_markup: None,
+        edit_message_id: None,
+        ..row.clone()
+    };
+    match Box::pin(send(bot, &first)).await {
+        Delivery::Sent => Delivery::Partly(rest),
+        // The first part was itself too long: what is left of it goes first.
+        Delivery::Partly(left) => Delivery::Partly(radar_engine::render::rejoin(&left, &rest)),
+        other => other,
     }
 }

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::stream::{BoxStream, StreamExt};
-use teloxide::prelude::*;
 use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
@@ -21,7 +20,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::App;
-use radar_engine::{Incoming, Input, Lang};
+use super::bot_api::{self, CallError};
+use super::update::Received;
+use radar_engine::{Addressed, Incoming, Input, Lang};
 use radar_store::processed_messages::{self, NewReceipt};
 use radar_store::{ChatId, UserId};
 
@@ -45,6 +46,43 @@ pub struct Envelope {
     pub incoming: Incoming,
     /// For a button press: the callback to answer.
     pub callback_id: Option<String>,
+    /// A group upgraded to a supergroup with this id (the service message
+    /// in the old group): its queued replies move there.
+    pub migrate_to: Option<ChatId>,
+}
+
+/// Who Radar is on Telegram (`getMe`): to see mentions of it and replies to
+/// its messages in groups.
+#[derive(Debug, Clone, Default)]
+pub struct Me {
+    pub id: i64,
+    pub username: Option<String>,
+}
+
+/// Whether `text` mentions `@username` (as a word, any case); returns the
+/// text without the mention.
+fn without_mention(text: &str, username: &str) -> Option<String> {
+    let needle = format!("@{}", username.to_lowercase());
+    let lower = text.to_lowercase();
+    let mut from = 0;
+    while let Some(p) = lower[from..].find(&needle) {
+        let start = from + p;
+        let end = start + needle.len();
+        let before_ok =
+            start == 0 || !lower[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        let after_ok = !lower[end..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if before_ok && after_ok && text.is_char_boundary(start) && text.is_char_boundary(end) {
+            let rest = format!("{}{}", &text[..start], &text[end..]);
+            let rest = rest
+                .trim()
+                .trim_start_matches([',', ':'])
+                .trim()
+                .to_string();
+            return Some(rest);
+        }
+        from = end;
+    }
+    None
 }
 
 fn authorized(user: &teloxide::types::User, allowed: &HashSet<UserId>) -> bool {
@@ -63,19 +101,47 @@ fn lang(user: &teloxide::types::User) -> Lang {
 }
 
 /// The message key and input of an update, or `None` for updates Radar
-/// ignores (channel posts, messages without a sender, other kinds).
-pub fn envelope(update: &Update, allowed: &HashSet<UserId>) -> Option<Envelope> {
-    let (incoming, callback_id) = match &update.kind {
+/// ignores (channel posts, messages without a sender, other kinds). In a
+/// group, a message is for Radar when it is a command, mentions the bot or
+/// replies to one of its messages (spec §4); anything else is recorded as
+/// not addressed and ignored silently.
+pub fn envelope(update: &Update, allowed: &HashSet<UserId>, me: &Me) -> Option<Envelope> {
+    let (incoming, callback_id, migrate_to) = match &update.kind {
         UpdateKind::Message(m) => {
             let from = m.from.as_ref()?;
+            let group = !m.chat.is_private();
+            let migrate_to = m.migrate_to_chat_id().map(|c| ChatId(c.0));
+            let service = migrate_to.is_some() || m.migrate_from_chat_id().is_some();
+            let text = m.text();
+            let mention = me
+                .username
+                .as_deref()
+                .zip(text)
+                .and_then(|(u, t)| without_mention(t, u));
+            let replies_to_me = m
+                .reply_to_message()
+                .and_then(|r| r.from.as_ref())
+                .is_some_and(|f| f.id.0 as i64 == me.id && me.id != 0);
+            let addressed = match (group, text) {
+                (_, _) if service => Addressed::NotAddressed,
+                (false, _) => Addressed::Private,
+                (true, Some(t)) if t.trim_start().starts_with('/') => Addressed::Command,
+                (true, Some(_)) if mention.is_some() => Addressed::Mention,
+                (true, Some(_)) if replies_to_me => Addressed::ReplyToBot,
+                (true, _) => Addressed::NotAddressed,
+            };
             let input = if m.forward_origin().is_some() {
                 Input::Forwarded
             } else {
-                match m.text() {
-                    Some(t) => Input::Text(t.to_string()),
-                    None => Input::NonText,
+                match (addressed, text) {
+                    (Addressed::Mention, _) => Input::Text(mention.unwrap_or_default()),
+                    (_, Some(t)) => Input::Text(t.to_string()),
+                    (_, None) => Input::NonText,
                 }
             };
+            // A message on behalf of a chat (an anonymous group admin, a
+            // channel) never acts as a person.
+            let anonymous = m.sender_chat.is_some() || from.id.0 == ANONYMOUS_ADMIN;
             let incoming = Incoming::telegram_message(
                 ChatId(m.chat.id.0),
                 i64::from(m.id.0),
@@ -84,13 +150,20 @@ pub fn envelope(update: &Update, allowed: &HashSet<UserId>) -> Option<Envelope> 
                 input,
                 m.date,
             )
-            // A message on behalf of a chat (anonymous admin) never acts as a person.
-            .with_authorized(m.sender_chat.is_none() && authorized(from, allowed));
-            (incoming, None)
+            .with_addressed(addressed)
+            .with_anonymous(anonymous && group && addressed != Addressed::NotAddressed)
+            .with_authorized(!anonymous && authorized(from, allowed));
+            (incoming, None, migrate_to)
         }
         UpdateKind::EditedMessage(m) => {
             let from = m.from.as_ref()?;
             let edit = m.edit_date().map(|d| d.timestamp()).unwrap_or_default();
+            // An edit is never executed; in a group it is not worth a word.
+            let addressed = if m.chat.is_private() {
+                Addressed::Private
+            } else {
+                Addressed::NotAddressed
+            };
             let incoming = Incoming::telegram_edit(
                 ChatId(m.chat.id.0),
                 i64::from(m.id.0),
@@ -98,8 +171,9 @@ pub fn envelope(update: &Update, allowed: &HashSet<UserId>) -> Option<Envelope> 
                 user_id(from),
                 lang(from),
             )
+            .with_addressed(addressed)
             .with_authorized(m.sender_chat.is_none() && authorized(from, allowed));
-            (incoming, None)
+            (incoming, None, None)
         }
         UpdateKind::CallbackQuery(q) => {
             let chat = q
@@ -107,6 +181,8 @@ pub fn envelope(update: &Update, allowed: &HashSet<UserId>) -> Option<Envelope> 
                 .as_ref()
                 .map(|m| m.chat().id.0)
                 .unwrap_or(q.from.id.0 as i64);
+            // A button is Radar's own: pressing it addresses Radar.
+            let group = q.message.as_ref().is_some_and(|m| !m.chat().is_private());
             let incoming = Incoming::telegram_button(
                 &q.id.0,
                 ChatId(chat),
@@ -115,60 +191,121 @@ pub fn envelope(update: &Update, allowed: &HashSet<UserId>) -> Option<Envelope> 
                 lang(&q.from),
                 q.data.clone().unwrap_or_default(),
             )
+            .with_addressed(if group {
+                Addressed::Command
+            } else {
+                Addressed::Private
+            })
             .with_authorized(authorized(&q.from, allowed));
-            (incoming, Some(q.id.0.clone()))
+            (incoming, Some(q.id.0.clone()), None)
         }
         _ => return None,
     };
     Some(Envelope {
         incoming: incoming.with_update_id(i64::from(update.id.0)),
         callback_id,
+        migrate_to,
     })
 }
 
-/// The receipt of an update. An outsider's update is stored as its key
-/// only: nothing else of theirs is kept.
-fn receipt<'a>(env: &'a Envelope, payload: Option<&'a str>) -> NewReceipt<'a> {
-    let i = &env.incoming;
-    NewReceipt {
-        message_id: &i.key,
-        update_id: i.update_id,
-        chat_id: i.chat,
-        user_id: Some(i.user),
-        received_at: Utc::now().naive_utc(),
-        processed_at: None,
-        payload: if i.authorized { payload } else { None },
-    }
+/// One receipt to store.
+struct Row {
+    key: String,
+    update_id: Option<i64>,
+    chat: ChatId,
+    user: Option<UserId>,
+    /// Nobody can read it: stored as processed.
+    unreadable: bool,
+    payload: Option<String>,
 }
 
 /// Stores the receipts of a batch in one durable transaction. Returns the
-/// updates to feed (those Radar handles).
+/// updates to feed (those Radar handles). An update nobody can read (not
+/// even its minimal form) is stored as processed — with its JSON when it
+/// comes from an allowed user, for a later look — and logged at WARN.
 pub async fn store_batch(
     app: &App,
-    updates: Vec<Update>,
+    updates: Vec<Received>,
 ) -> Result<Vec<Update>, radar_store::StoreError> {
+    let now = Utc::now().naive_utc();
     let mut keep = Vec::with_capacity(updates.len());
-    let mut envs = Vec::with_capacity(updates.len());
-    let mut payloads = Vec::with_capacity(updates.len());
-    for u in updates {
-        if let Some(env) = envelope(&u, &app.allowed) {
-            payloads.push(serde_json::to_string(&u).unwrap_or_default());
-            envs.push(env);
-            keep.push(u);
-        } else {
-            tracing::debug!(
-                update_id = u.id.0,
-                "update ignored (not a message, edit or button)"
-            );
+    let mut rows: Vec<Row> = Vec::with_capacity(updates.len());
+    for r in updates {
+        match &r.typed {
+            Some(u) => {
+                if let Some(env) = envelope(u, &app.allowed, &app.me) {
+                    let i = &env.incoming;
+                    let payload = i.authorized.then(|| r.payload());
+                    rows.push(Row {
+                        key: i.key.clone(),
+                        update_id: i.update_id,
+                        chat: i.chat,
+                        user: Some(i.user),
+                        unreadable: false,
+                        payload,
+                    });
+                    keep.push(u.clone());
+                } else {
+                    tracing::debug!(
+                        update_id = r.id,
+                        "update ignored (not a message, edit or button)"
+                    );
+                }
+            }
+            None => {
+                tracing::warn!(
+                    update_id = r.id,
+                    "update cannot be read; stored, not answered"
+                );
+                let chat = r
+                    .raw
+                    .pointer("/message/chat/id")
+                    .or_else(|| r.raw.pointer("/edited_message/chat/id"))
+                    .and_then(serde_json::Value::as_i64);
+                let mid = r
+                    .raw
+                    .pointer("/message/message_id")
+                    .or_else(|| r.raw.pointer("/edited_message/message_id"))
+                    .and_then(serde_json::Value::as_i64);
+                let from = r
+                    .raw
+                    .pointer("/message/from/id")
+                    .or_else(|| r.raw.pointer("/edited_message/from/id"))
+                    .or_else(|| r.raw.pointer("/callback_query/from/id"))
+                    .and_then(serde_json::Value::as_i64)
+                    .map(UserId);
+                let key = match (chat, mid) {
+                    (Some(c), Some(m)) => format!("{c}:{m}"),
+                    _ => format!("update:{}", r.id),
+                };
+                let payload = from
+                    .is_some_and(|u| app.allowed.contains(&u))
+                    .then(|| r.payload());
+                rows.push(Row {
+                    key,
+                    update_id: Some(r.id),
+                    chat: ChatId(chat.unwrap_or(0)),
+                    user: from,
+                    unreadable: true,
+                    payload,
+                });
+            }
         }
     }
-    if envs.is_empty() {
+    if rows.is_empty() {
         return Ok(keep);
     }
-    let receipts: Vec<NewReceipt> = envs
+    let receipts: Vec<NewReceipt> = rows
         .iter()
-        .zip(&payloads)
-        .map(|(e, p)| receipt(e, Some(p)))
+        .map(|r| NewReceipt {
+            message_id: &r.key,
+            update_id: r.update_id,
+            chat_id: r.chat,
+            user_id: r.user,
+            received_at: now,
+            processed_at: r.unreadable.then_some(now),
+            payload: r.payload.as_deref(),
+        })
         .collect();
     let mut conn = app.db.get().await?;
     processed_messages::store_batch(&mut conn, &receipts).await?;
@@ -245,29 +382,43 @@ impl Backoff {
 /// offset passed to the next `getUpdates` is moved only once the batch's
 /// receipts are committed. On shutdown, an unstored batch is left
 /// unacknowledged for Telegram to deliver again.
-pub async fn poll(bot: Bot, app: Arc<App>, feed: mpsc::Sender<Update>, cancel: CancellationToken) {
-    let mut offset: Option<i32> = None;
+pub async fn poll(
+    bot: teloxide::Bot,
+    app: Arc<App>,
+    feed: mpsc::Sender<Update>,
+    cancel: CancellationToken,
+) {
+    let mut offset: Option<i64> = None;
     let mut backoff = Backoff::default();
+    let allowed: Vec<String> = allowed_updates()
+        .iter()
+        .filter_map(|u| serde_json::to_value(u).ok())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
     loop {
-        let mut req = bot
-            .get_updates()
-            .timeout(25)
-            .allowed_updates(allowed_updates());
+        let mut params = serde_json::json!({"timeout": 25, "allowed_updates": allowed});
         if let Some(o) = offset {
-            req = req.offset(o);
+            params["offset"] = o.into();
         }
         let result = tokio::select! {
-            r = req.send() => r,
+            r = bot_api::call(&bot, "GetUpdates", &params) => r,
             _ = cancel.cancelled() => return,
         };
-        let updates = match result {
-            Ok(u) => {
+        let updates: Vec<Received> = match result {
+            Ok(serde_json::Value::Array(list)) => {
                 backoff.reset();
-                u
+                list.into_iter().map(Received::parse).collect()
             }
-            Err(teloxide::RequestError::RetryAfter(s)) => {
-                tracing::warn!(seconds = s.seconds(), "getUpdates rate limited");
-                if sleep_or_cancel(s.duration(), &cancel).await {
+            Ok(other) => {
+                tracing::warn!(answer = %other, "getUpdates answered something else; retrying");
+                if sleep_or_cancel(backoff.next_delay(), &cancel).await {
+                    return;
+                }
+                continue;
+            }
+            Err(CallError::RetryAfter(secs)) => {
+                tracing::warn!(seconds = secs, "getUpdates rate limited");
+                if sleep_or_cancel(Duration::from_secs(secs), &cancel).await {
                     return;
                 }
                 continue;
@@ -280,7 +431,7 @@ pub async fn poll(bot: Bot, app: Arc<App>, feed: mpsc::Sender<Update>, cancel: C
                 continue;
             }
         };
-        let Some(last) = updates.iter().map(|u| u.id.0).max() else {
+        let Some(last) = updates.iter().map(|u| u.id).max() else {
             continue;
         };
         app.metrics.updates_received.inc_by(updates.len() as u64);
@@ -302,7 +453,7 @@ pub async fn poll(bot: Bot, app: Arc<App>, feed: mpsc::Sender<Update>, cancel: C
                 return;
             }
         }
-        offset = Some(last as i32 + 1);
+        offset = Some(last + 1);
     }
 }
 
@@ -349,13 +500,18 @@ pub async fn replay(
                     );
                 }
                 for r in rows {
-                    match r.payload.as_deref().map(serde_json::from_str::<Update>) {
-                        Some(Ok(u)) => {
+                    let typed = r
+                        .payload
+                        .as_deref()
+                        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                        .and_then(|raw| Received::parse(raw).typed);
+                    match typed {
+                        Some(u) => {
                             if feed.send(u).await.is_err() {
                                 return;
                             }
                         }
-                        _ => {
+                        None => {
                             tracing::error!(key = %r.message_id, "stored update cannot be read; giving it up");
                             app.give_up(&r.message_id).await;
                         }
