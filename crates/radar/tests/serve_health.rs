@@ -1,6 +1,7 @@
 //! `radar serve` (the real binary against the fake Bot API) while things
 //! are not well: health and readiness during start-up, a refused token,
-//! a SQLite file that cannot be written, retention of message keys.
+//! a database that cannot be written (a read-only SQLite file or
+//! directory, a read-only PostgreSQL), retention of message keys.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use radar_store::processed_messages::{self, NewReceipt};
-use radar_store::{Backend, ChatId, DbUrl, UserId};
+use radar_store::{Backend, ChatId, DbUrl, UserId, test_support};
 use radar_testkit::serve::{Options, Radar, TOKEN, eventually};
 use radar_testkit::{FakeTelegram, TestDb, both, counts};
 
@@ -311,6 +312,70 @@ async fn a_read_only_sqlite_directory_holds_the_start_until_fixed() {
         radar.get("/readyz").await.0 == 200
     })
     .await;
+}
+
+/// PostgreSQL turned read-only under a running Radar (a failover onto a
+/// standby: the connections drop and come back read-only): not ready,
+/// nothing acknowledged, and healed without a restart once writable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_postgres_is_not_ready_and_heals_without_a_restart() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let DbUrl::Postgres(url) = &db.url else {
+        unreachable!()
+    };
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let admin = db.pool();
+    let mut admin = admin.get().await.unwrap();
+    let fake = FakeTelegram::start().await;
+    let radar = Radar::start(RADAR, &db.url, &fake, &opts());
+    eventually("ready", WAIT, || async {
+        radar.get("/readyz").await.0 == 200
+    })
+    .await;
+
+    test_support::execute_script(
+        &mut admin,
+        &format!(
+            "ALTER DATABASE {name} SET default_transaction_read_only = on;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+        ),
+    )
+    .await
+    .unwrap();
+    eventually("not ready: the database is read-only", WAIT, || async {
+        let (code, body) = radar.get("/readyz").await;
+        code == 503 && body.contains("read_only")
+    })
+    .await;
+    let first = fake
+        .push_text(USER, USER, "/newproject Standby", Some("en"))
+        .update_id;
+    fake.push_text(USER, USER, "/add Failover", Some("en"));
+    let failures = r#"radar_store_failures_total{kind="read_only"}"#;
+    let before = radar.metric(failures).await;
+    eventually("storing fails", WAIT, || async {
+        radar.metric(failures).await >= before + 2.0
+    })
+    .await;
+    assert!(fake.sent().is_empty(), "nothing applied");
+    assert!(highest_offset(&fake) <= first, "nothing acknowledged");
+
+    test_support::execute_script(
+        &mut admin,
+        &format!("ALTER DATABASE {name} RESET default_transaction_read_only"),
+    )
+    .await
+    .unwrap();
+    fake.wait_sent(2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("applied without a restart: {e}\n{}", radar.log()));
+    eventually("ready again", WAIT, || async {
+        radar.get("/readyz").await.0 == 200
+    })
+    .await;
+    let c = counts(&db.pool()).await;
+    assert_eq!((c.projects, c.features), (1, 1));
 }
 
 // ----- retention ----------------------------------------------------------
