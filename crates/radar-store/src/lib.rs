@@ -13,6 +13,7 @@
 pub mod conversation_state;
 pub mod event_log;
 pub mod features;
+pub mod health;
 pub mod ids;
 mod migrate;
 pub mod offered_actions;
@@ -26,6 +27,7 @@ pub mod test_support;
 pub mod user_context;
 pub mod values;
 
+pub use health::Fault;
 pub use ids::*;
 pub use migrate::{MigrateOp, MigrationState, PG_MIGRATIONS, SQLITE_MIGRATIONS, migrate};
 pub use values::*;
@@ -85,65 +87,75 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 pub(crate) type R<T> = Result<T, StoreError>;
 
 /// Errors of the store. Inside the program only; users see a localized sentence.
+///
+/// Every error made from a database or pool error is counted by its
+/// [`Fault`] kind ([`health::failures`]); a storage fault also makes the
+/// pools reopen their connections (see [`health`]).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database query failed: {0}")]
-    Query(#[from] DieselError),
+    Query(DieselError),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("migration failed: {0}")]
     Migration(String),
 }
 
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        StoreError::Query(e).observed()
+    }
+}
+
 impl StoreError {
+    /// The database is unavailable: `message` says why.
+    pub(crate) fn unavailable(message: String) -> StoreError {
+        StoreError::Unavailable(message).observed()
+    }
+
+    fn observed(self) -> StoreError {
+        health::observe(&self);
+        self
+    }
+
+    /// What kind of unavailability this is, if it is one.
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            StoreError::Unavailable(m) => Some(Fault::of_message(m).unwrap_or(Fault::Connection)),
+            StoreError::Migration(_) => None,
+            StoreError::Query(e) => Fault::of_diesel(e),
+        }
+    }
+
     /// Worth running the whole transaction again: a lost race on a unique
     /// key, a serialization failure, a busy SQLite file, a dropped connection.
     pub fn is_transient(&self) -> bool {
         match self {
-            StoreError::Unavailable(_) => true,
-            StoreError::Migration(_) => false,
-            StoreError::Query(e) => match e {
-                DieselError::DatabaseError(kind, info) => match kind {
-                    DatabaseErrorKind::UniqueViolation
-                    | DatabaseErrorKind::SerializationFailure
-                    | DatabaseErrorKind::ClosedConnection => true,
-                    _ => {
-                        let m = info.message();
-                        m.contains("database is locked")
-                            || m.contains("database table is locked")
-                            || m.contains("deadlock detected")
-                            || m.contains("connection")
-                    }
-                },
-                DieselError::BrokenTransactionManager => true,
-                _ => false,
-            },
+            StoreError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _,
+            )) => true,
+            StoreError::Query(DieselError::DatabaseError(_, info))
+                if info.message().contains("deadlock detected") =>
+            {
+                true
+            }
+            e => e.is_unavailable(),
         }
     }
 
     /// The database is away (not a lost race, not a bad query): worth
-    /// waiting for, however long it takes.
+    /// waiting for, however long it takes. A file that cannot be written
+    /// (read-only, full, failing) is away too: it heals when an operator
+    /// fixes it, and Radar picks up from there.
     pub fn is_unavailable(&self) -> bool {
-        match self {
-            StoreError::Unavailable(_) => true,
-            StoreError::Migration(_) => false,
-            StoreError::Query(DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection,
-                _,
-            )) => true,
-            StoreError::Query(DieselError::DatabaseError(_, info)) => {
-                let m = info.message();
-                m.contains("database is locked") || m.contains("connection")
-            }
-            StoreError::Query(DieselError::BrokenTransactionManager) => true,
-            StoreError::Query(_) => false,
-        }
+        self.fault().is_some()
     }
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        StoreError::Unavailable(e.to_string())
+        StoreError::unavailable(e.to_string())
     }
 }
 
@@ -244,7 +256,7 @@ impl WriteQueue {
         tokio::time::timeout(wait, self.0.clone().lock_owned())
             .await
             .map_err(|_| {
-                StoreError::Query(DieselError::DatabaseError(
+                StoreError::from(DieselError::DatabaseError(
                     DatabaseErrorKind::Unknown,
                     Box::new("database is locked (waited for the writer queue)".to_string()),
                 ))
@@ -298,7 +310,7 @@ impl Db {
     /// PostgreSQL does not stop the program here).
     pub fn connect(url: &DbUrl, max_size: usize) -> Result<Db, StoreError> {
         let unavailable = |e: diesel_async::pooled_connection::deadpool::BuildError| {
-            StoreError::Unavailable(e.to_string())
+            StoreError::unavailable(e.to_string())
         };
         match url {
             DbUrl::Postgres(url) => {
@@ -313,6 +325,7 @@ impl Db {
                     .runtime(Runtime::Tokio1)
                     .wait_timeout(Some(Duration::from_secs(10)))
                     .create_timeout(Some(Duration::from_secs(5)))
+                    .pre_recycle(health::reopen_after_fault())
                     .build()
                     .map_err(unavailable)?;
                 Ok(Db::Pg(pool))
@@ -335,6 +348,7 @@ impl Db {
                     .max_size(max_size)
                     .runtime(Runtime::Tokio1)
                     .wait_timeout(Some(Duration::from_secs(10)))
+                    .pre_recycle(health::reopen_after_fault())
                     .build()
                     .map_err(unavailable)?;
                 Ok(Db::Sqlite(pool, WriteQueue::of(path)))
@@ -362,13 +376,25 @@ impl Db {
         })
     }
 
-    /// `SELECT 1`: the readiness probe.
+    /// `SELECT 1`: the database answers (it may still refuse writes).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.get().await?;
         dispatch!(&mut conn, |c| {
             diesel::sql_query("SELECT 1").execute(c).await?;
         });
         Ok(())
+    }
+
+    /// Whether an update can be stored now: a receipt written and deleted
+    /// again in one committed transaction (see
+    /// [`processed_messages::probe`]). Unlike `SELECT 1` it fails on a
+    /// read-only or full file, a read-only PostgreSQL, a failing disk.
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        let mut conn = self.get().await?;
+        write(&mut conn, async |conn| {
+            processed_messages::probe(conn).await
+        })
+        .await
     }
 }
 
@@ -489,7 +515,10 @@ where
     conn.begin_write().await?;
     match f(conn).await {
         Ok(v) => match conn.commit().await {
-            Ok(()) => Ok(v),
+            Ok(()) => {
+                health::wrote();
+                Ok(v)
+            }
             Err(e) => {
                 rollback_quietly(conn).await;
                 Err(e.into())

@@ -39,7 +39,7 @@ pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, 
     tokio::task::spawn_blocking(move || match &url {
         DbUrl::Postgres(u) => {
             let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(u)
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                .map_err(|e| StoreError::unavailable(e.to_string()))?;
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = migrate_with(&mut conn, || PG_MIGRATIONS, op);
             let unlock =
@@ -50,7 +50,7 @@ pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, 
         }
         DbUrl::Sqlite(path) => {
             let mut conn =
-                sqlite_setup(path).map_err(|e| StoreError::Unavailable(format!("{path}: {e}")))?;
+                sqlite_setup(path).map_err(|e| StoreError::unavailable(format!("{path}: {e}")))?;
             migrate_with(&mut conn, || SQLITE_MIGRATIONS, op)
         }
     })

@@ -68,17 +68,34 @@ pub async fn use_once(conn: &mut Conn, id: OfferId, now: NaiveDateTime) -> R<boo
 }
 
 /// Deletes offers that expired before `now` (at most `limit`); returns how many.
+///
+/// The newest offer is kept even when expired: SQLite gives a new row the
+/// highest id plus one, so deleting the rows with the highest ids would
+/// hand their ids out again, and a stale button still carrying such an id
+/// would then run the new offer's command.
 pub async fn prune(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> R<usize> {
-    let _turn = conn.write_turn().await?;
-    Ok(dispatch!(conn, |c| {
-        let ids: Vec<OfferId> = offered_actions::table
-            .filter(offered_actions::expires_at.lt(now))
-            .select(offered_actions::id)
-            .limit(limit)
-            .load(c)
-            .await?;
-        diesel::delete(offered_actions::table.filter(offered_actions::id.eq_any(ids)))
-            .execute(c)
-            .await?
-    }))
+    crate::write(conn, async |conn| {
+        Ok(dispatch!(conn, |c| {
+            let newest: Option<OfferId> = offered_actions::table
+                .select(diesel::dsl::max(offered_actions::id))
+                .first(c)
+                .await?;
+            let expired = offered_actions::table
+                .filter(offered_actions::expires_at.lt(now))
+                .filter(offered_actions::id.lt(newest.unwrap_or(OfferId(0))));
+            let ids: Vec<OfferId> = expired
+                .select(offered_actions::id)
+                .limit(limit)
+                .load(c)
+                .await?;
+            if ids.is_empty() {
+                0
+            } else {
+                diesel::delete(expired.filter(offered_actions::id.eq_any(&ids)))
+                    .execute(c)
+                    .await?
+            }
+        }))
+    })
+    .await
 }

@@ -264,6 +264,43 @@ pub async fn backlog(conn: &mut Conn) -> R<i64> {
     }))
 }
 
+/// Deletes up to `limit` replies queued before `before` that are done (sent,
+/// or given up), in one short write transaction; returns how many.
+///
+/// Nothing reads a done reply: delivery looks at undelivered ones only, and
+/// a redelivered update is recognised by its receipt, not by its reply. The
+/// newest row is kept (as in
+/// [`offered_actions::prune`](crate::offered_actions::prune)), so SQLite
+/// never hands a deleted id out again: ids keep growing, and the order of a
+/// chat's replies (by id) stays right.
+pub async fn prune(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> R<usize> {
+    crate::write(conn, async |conn| {
+        Ok(dispatch!(conn, |c| {
+            let newest: Option<OutboxId> = outbox::table
+                .select(diesel::dsl::max(outbox::id))
+                .first(c)
+                .await?;
+            let done = outbox::table
+                .filter(outbox::created_at.lt(before))
+                .filter(
+                    outbox::sent_at
+                        .is_not_null()
+                        .or(outbox::failed_at.is_not_null()),
+                )
+                .filter(outbox::id.lt(newest.unwrap_or(OutboxId(0))));
+            let ids: Vec<OutboxId> = done.select(outbox::id).limit(limit).load(c).await?;
+            if ids.is_empty() {
+                0
+            } else {
+                diesel::delete(done.filter(outbox::id.eq_any(&ids)))
+                    .execute(c)
+                    .await?
+            }
+        }))
+    })
+    .await
+}
+
 /// The replies queued for one message key, in order.
 #[cfg(feature = "test-support")]
 pub async fn for_key(conn: &mut Conn, key: &str) -> R<Vec<QueuedReply>> {

@@ -130,6 +130,67 @@ pub async fn give_up(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
     Ok(())
 }
 
+/// Deletes up to `limit` receipts processed before `before`, in one short
+/// write transaction; returns how many. A receipt not processed
+/// yet is never deleted, whatever its age: its update is still to be
+/// applied. Nor is a `seed:` key: `radar seed` relies on its keys to change
+/// nothing when run again, however much later.
+///
+/// A deleted key may be executed again if its update arrives again; so the
+/// retention must be longer than Telegram keeps an undelivered update (24
+/// hours).
+pub async fn prune(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> R<usize> {
+    use processed_messages::dsl as pm;
+    crate::write(conn, async |conn| {
+        Ok(dispatch!(conn, |c| {
+            let old = pm::processed_messages
+                .filter(pm::processed_at.lt(before))
+                .filter(pm::message_id.not_like("seed:%"));
+            let keys: Vec<String> = old.select(pm::message_id).limit(limit).load(c).await?;
+            if keys.is_empty() {
+                0
+            } else {
+                diesel::delete(old.filter(pm::message_id.eq_any(&keys)))
+                    .execute(c)
+                    .await?
+            }
+        }))
+    })
+    .await
+}
+
+/// How many receipts are kept (the `radar_processed_messages` gauge).
+pub async fn count(conn: &mut Conn) -> R<i64> {
+    Ok(dispatch!(conn, |c| {
+        processed_messages::table.count().get_result(c).await?
+    }))
+}
+
+/// The write probe, inside the caller's write transaction: stores a receipt
+/// and deletes it again. Committed, this proves that a receipt can be made
+/// durable now (the pages reach the WAL and are synced); nothing is left
+/// behind, and no other transaction ever sees the row.
+pub async fn probe(conn: &mut Conn) -> R<()> {
+    use processed_messages::dsl as pm;
+    let key = format!("probe:{}", std::process::id());
+    let receipt = NewReceipt {
+        message_id: &key,
+        update_id: None,
+        chat_id: crate::ChatId(0),
+        user_id: None,
+        received_at: chrono::Utc::now().naive_utc(),
+        processed_at: None,
+        payload: None,
+    };
+    insert_new(conn, &receipt).await?;
+    dispatch!(conn, |c| {
+        diesel::delete(pm::processed_messages.find(&key))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
 /// The receipt of one message key.
 #[cfg(feature = "test-support")]
 pub async fn get(conn: &mut Conn, key: &str) -> R<Option<Receipt>> {

@@ -28,6 +28,9 @@ pub struct Options<'a> {
     pub allowed: &'a str,
     pub webhook: Option<(String, Option<&'a str>)>,
     pub env: Vec<(&'a str, String)>,
+    /// Run as this user (and group) id: a test running as root drops to an
+    /// ordinary user for whom file permissions apply.
+    pub uid: Option<u32>,
 }
 
 fn url_of(db: &DbUrl) -> String {
@@ -76,6 +79,10 @@ impl Radar {
         for (k, v) in &opts.env {
             cmd.env(k, v);
         }
+        if let Some(id) = opts.uid {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(id).gid(id);
+        }
         let child = cmd.spawn().expect("radar starts");
         Radar { child, listen, log }
     }
@@ -113,9 +120,13 @@ impl Radar {
         }
     }
 
+    /// `GET path` on Radar's listener: the status and body, or `(0, "")`
+    /// when there is no answer within 10 s (a listener that accepts but
+    /// does not serve must fail a test, not hang it).
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = reqwest::Client::new()
             .get(format!("http://{}{path}", self.listen))
+            .timeout(Duration::from_secs(10))
             .send()
             .await;
         match r {

@@ -92,6 +92,9 @@ pub struct ServeConfig {
     /// Replies per second overall (`RADAR_SEND_RATE`); `None` turns limiting
     /// off (for a test double only).
     pub send_rate: Option<NonZeroU32>,
+    /// How long processed message keys (and done replies, expired offers)
+    /// are kept (`RADAR_KEY_RETENTION`).
+    pub key_retention: std::time::Duration,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -107,6 +110,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("listen", &self.listen)
             .field("request_timeout", &self.request_timeout)
             .field("send_rate", &self.send_rate)
+            .field("key_retention", &self.key_retention)
             .finish()
     }
 }
@@ -183,6 +187,13 @@ impl ServeConfig {
                 ),
             })?),
         };
+        let key_retention = match var("RADAR_KEY_RETENTION")? {
+            None => DEFAULT_KEY_RETENTION,
+            Some(v) => parse_retention(&v).map_err(|message| ConfigError {
+                var: "RADAR_KEY_RETENTION",
+                message,
+            })?,
+        };
         Ok(ServeConfig {
             token,
             api_url,
@@ -191,8 +202,29 @@ impl ServeConfig {
             listen,
             request_timeout,
             send_rate,
+            key_retention,
         })
     }
+}
+
+/// Seven days: well past the 24 hours Telegram keeps an undelivered update.
+pub const DEFAULT_KEY_RETENTION: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// The shortest retention: a key must outlive every redelivery of its
+/// update (Telegram keeps an undelivered update for 24 hours), or a
+/// redelivered command would be applied twice.
+pub const MIN_KEY_RETENTION: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// `"7d"`, `"36h"`, `"2weeks"` (humantime's format) of at least a day.
+pub fn parse_retention(v: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(v)
+        .map_err(|e| format!("{v:?} is not a duration like 7d or 36h ({e})"))?;
+    if d < MIN_KEY_RETENTION {
+        return Err(format!(
+            "{v:?} is shorter than 24h: Telegram may deliver an update again for 24 hours, and a key deleted before that would let it be applied twice"
+        ));
+    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -207,5 +239,21 @@ mod tests {
             HashSet::from([UserId(1), UserId(2), UserId(3)])
         );
         assert!(parse_allowed("1,abc").unwrap_err().contains("\"abc\""));
+    }
+
+    #[test]
+    fn key_retention() {
+        use std::time::Duration;
+        assert_eq!(parse_retention("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_retention("36h"), Ok(Duration::from_secs(36 * 3600)));
+        assert_eq!(parse_retention("1day"), Ok(MIN_KEY_RETENTION));
+        assert!(
+            parse_retention("23h 59m")
+                .unwrap_err()
+                .contains("shorter than 24h")
+        );
+        assert!(parse_retention("soon").unwrap_err().contains("\"soon\""));
+        assert!(parse_retention("7").is_err(), "a unit is required");
+        assert!(DEFAULT_KEY_RETENTION >= MIN_KEY_RETENTION);
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod console;
+pub mod housekeeping;
 pub mod metrics;
 pub mod seed;
 pub mod telegram;

@@ -1,10 +1,12 @@
 //! Prometheus metrics (`/metrics`): updates received, duplicates dropped,
-//! commands by outcome, command latency, outbox backlog.
+//! commands by outcome, command latency, outbox backlog; message keys kept
+//! and rows pruned; store failures by kind.
 
 use std::sync::atomic::AtomicI64;
 
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
@@ -20,6 +22,40 @@ pub struct ResultLabel {
     pub result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TableLabel {
+    pub table: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: &'static str,
+}
+
+/// `radar_store_failures_total{kind}`: the store counts its failures itself
+/// ([`radar_store::health::failures`]); this reads them at each scrape.
+#[derive(Debug)]
+struct StoreFailures;
+
+impl Collector for StoreFailures {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut family = encoder.encode_descriptor(
+            "store_failures",
+            "Database operations that failed because the database could not do them now, by kind \
+             (read_only, full, io, cant_open, locked, connection)",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for (fault, n) in radar_store::health::failures() {
+            let labels = KindLabel {
+                kind: fault.label(),
+            };
+            ConstCounter::new(n).encode(family.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
 pub struct Metrics {
     registry: Registry,
     pub updates_received: Counter,
@@ -28,6 +64,10 @@ pub struct Metrics {
     pub command_latency: Histogram,
     pub outbox_backlog: Gauge<i64, AtomicI64>,
     pub replies: Family<ResultLabel, Counter>,
+    /// Rows in `processed_messages` (after the last housekeeping pass).
+    pub processed_messages: Gauge<i64, AtomicI64>,
+    /// Rows deleted by housekeeping, by table.
+    pub pruned: Family<TableLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -47,6 +87,8 @@ impl Metrics {
         ]);
         let outbox_backlog = Gauge::<i64, AtomicI64>::default();
         let replies = Family::<ResultLabel, Counter>::default();
+        let processed_messages = Gauge::<i64, AtomicI64>::default();
+        let pruned = Family::<TableLabel, Counter>::default();
         registry.register(
             "updates_received",
             "Updates received from Telegram",
@@ -73,6 +115,17 @@ impl Metrics {
             "Reply delivery attempts, by result",
             replies.clone(),
         );
+        registry.register(
+            "processed_messages",
+            "Message keys kept in processed_messages (rows, counted by each housekeeping pass)",
+            processed_messages.clone(),
+        );
+        registry.register(
+            "pruned",
+            "Rows deleted by housekeeping (past RADAR_KEY_RETENTION, or expired), by table",
+            pruned.clone(),
+        );
+        registry.register_collector(Box::new(StoreFailures));
         // Every outcome is exported from the start, at 0.
         for outcome in [
             "changed",
@@ -87,6 +140,9 @@ impl Metrics {
         for result in ["sent", "retry", "failed"] {
             let _ = replies.get_or_create(&ResultLabel { result });
         }
+        for table in ["processed_messages", "outbox", "offered_actions"] {
+            let _ = pruned.get_or_create(&TableLabel { table });
+        }
         Metrics {
             registry,
             updates_received,
@@ -95,6 +151,8 @@ impl Metrics {
             command_latency,
             outbox_backlog,
             replies,
+            processed_messages,
+            pruned,
         }
     }
 

@@ -225,4 +225,30 @@ fn bad_configuration_is_one_line_naming_the_variable() {
         !out.status.success() && err.contains("TELOXIDE_TOKEN") && err.trim().lines().count() == 1,
         "{err}"
     );
+    // serve's own settings
+    for (var, value) in [
+        ("RADAR_KEY_RETENTION", "soon"),
+        ("RADAR_KEY_RETENTION", "12h"),
+        ("RADAR_SEND_RATE", "fast"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_radar"))
+            .env_clear()
+            .env(
+                "DATABASE_URL",
+                std::env::temp_dir().join("radar-cfg-test.db"),
+            )
+            .env("TELOXIDE_TOKEN", "123:abc")
+            .env(var, value)
+            .arg("serve")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !out.status.success()
+                && err.starts_with(&format!("radar: {var}: "))
+                && err.trim().lines().count() == 1,
+            "{var}={value}: {err}"
+        );
+    }
 }

@@ -40,6 +40,9 @@ pub(super) async fn route(
     };
     let lower = method.to_ascii_lowercase();
     shared.lock().count_request(&lower);
+    if let Some(answer) = shared.gates.intercept(shared, uri.path(), &lower).await {
+        return answer;
+    }
     match lower.as_str() {
         "getupdates" => get_updates(shared, &params).await,
         "sendmessage" => send_message(shared, &params).await,

@@ -40,6 +40,7 @@
 
 mod entities;
 mod faults;
+mod gates;
 mod inspect;
 mod methods;
 mod push;
@@ -275,6 +276,7 @@ impl FakeTelegram {
             updates: Notify::new(),
             events,
             shutdown,
+            gates: gates::Gates::default(),
         });
 
         let router = axum::Router::new()

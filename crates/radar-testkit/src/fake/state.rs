@@ -31,6 +31,8 @@ pub(super) struct Shared {
     /// Bumped after every state change; the `wait_*` helpers watch it.
     pub(super) events: watch::Sender<u64>,
     pub(super) shutdown: watch::Sender<bool>,
+    /// A refused token, a held `getMe` (see `gates.rs`).
+    pub(super) gates: super::gates::Gates,
 }
 
 impl Shared {

@@ -1,8 +1,12 @@
 //! The HTTP listener: `/healthz`, `/readyz`, `/metrics`, and in webhook mode
 //! the route Telegram posts updates to (its path is `RADAR_WEBHOOK_URL`'s).
+//!
+//! It is served from the first moment of `radar serve`, before migrations
+//! and the Bot API: `/healthz` answers 200 at once, `/readyz` 503 naming
+//! what Radar is waiting for, and the webhook route 503 (Telegram delivers
+//! the update again later) until [`WebhookTarget::open`].
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -15,8 +19,10 @@ use teloxide::types::Update;
 use tokio::sync::mpsc;
 
 use super::App;
+use super::ready::Readiness;
 use super::receive::store_batch;
 use super::update::Received;
+use crate::metrics::Metrics;
 
 pub struct Webhook {
     pub path: String,
@@ -24,26 +30,50 @@ pub struct Webhook {
     pub feed: mpsc::Sender<Update>,
 }
 
+/// Where webhook deliveries go: nowhere (503) until opened with the app.
+#[derive(Clone, Default)]
+pub struct WebhookTarget(Arc<OnceLock<Arc<App>>>);
+
+impl WebhookTarget {
+    /// Starts accepting deliveries.
+    pub fn open(&self, app: Arc<App>) {
+        let _ = self.0.set(app);
+    }
+
+    fn app(&self) -> Option<&Arc<App>> {
+        self.0.get()
+    }
+}
+
 #[derive(Clone)]
 struct HttpState {
-    app: Arc<App>,
+    metrics: Arc<Metrics>,
+    ready: Arc<Readiness>,
+    target: WebhookTarget,
     secret: Option<Arc<str>>,
     feed: Option<mpsc::Sender<Update>>,
 }
 
-pub fn router(app: Arc<App>, webhook: Option<Webhook>) -> Router {
+pub fn router(
+    metrics: Arc<Metrics>,
+    ready: Arc<Readiness>,
+    webhook: Option<(Webhook, WebhookTarget)>,
+) -> Router {
     let mut state = HttpState {
-        app,
+        metrics,
+        ready,
+        target: WebhookTarget::default(),
         secret: None,
         feed: None,
     };
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
-    if let Some(w) = webhook {
+        .route("/metrics", get(metrics_text));
+    if let Some((w, target)) = webhook {
         state.secret = w.secret.map(Arc::from);
         state.feed = Some(w.feed);
+        state.target = target;
         router = router.route(&w.path, post(receive));
     }
     router
@@ -52,19 +82,19 @@ pub fn router(app: Arc<App>, webhook: Option<Webhook>) -> Router {
 }
 
 async fn readyz(State(s): State<HttpState>) -> impl IntoResponse {
-    match tokio::time::timeout(Duration::from_secs(2), s.app.db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ready\n"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n"),
+    match s.ready.check().await {
+        Ok(()) => (StatusCode::OK, "ready\n".to_string()),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")),
     }
 }
 
-async fn metrics(State(s): State<HttpState>) -> impl IntoResponse {
+async fn metrics_text(State(s): State<HttpState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        s.app.metrics.encode(),
+        s.metrics.encode(),
     )
 }
 
@@ -80,6 +110,10 @@ async fn receive(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) ->
             Some(_) => {}
         }
     }
+    let Some(app) = s.target.app() else {
+        // Still starting: Telegram delivers it again later.
+        return StatusCode::SERVICE_UNAVAILABLE;
+    };
     // Raw JSON first: an update teloxide cannot read is still stored.
     let raw: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v @ serde_json::Value::Object(_)) => v,
@@ -88,8 +122,8 @@ async fn receive(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) ->
             return StatusCode::BAD_REQUEST;
         }
     };
-    s.app.metrics.updates_received.inc();
-    let feed = match store_batch(&s.app, vec![Received::parse(raw)]).await {
+    app.metrics.updates_received.inc();
+    let feed = match store_batch(app, vec![Received::parse(raw)]).await {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!(error = %e, "cannot store an update; Telegram will deliver it again");

@@ -5,6 +5,7 @@ pub mod bot_api;
 pub mod handlers;
 pub mod http;
 pub mod outbox;
+pub mod ready;
 pub mod receive;
 pub mod update;
 
@@ -13,15 +14,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::BotCommand;
+use teloxide::types::{BotCommand, Me};
+use teloxide::{ApiError, RequestError};
 use tokio_util::sync::CancellationToken;
 
 pub use handlers::schema;
 
-use crate::config::{Config, ServeConfig};
+use crate::config::{Config, ConfigError, ServeConfig};
+use crate::housekeeping::Housekeeping;
 use crate::metrics::Metrics;
 use radar_engine::{Engine, EngineConfig, EngineError, Handled, Incoming, Lang};
 use radar_store::{Db, MigrateOp, UserId, processed_messages};
+use ready::{Phase, Readiness};
 use receive::{Backoff, ChannelListener, sleep_or_cancel};
 
 /// Everything the handlers need, passed as one dependency.
@@ -135,33 +139,93 @@ async fn retry<T, E: std::fmt::Display, F: AsyncFnMut() -> Result<T, E>>(
     }
 }
 
+/// `getMe`, retried while the Bot API cannot be reached or fails; `None`
+/// when Radar is stopped meanwhile. A refused token (401 Unauthorized, or
+/// 404 for a malformed one) stops Radar: no retry would fix it.
+async fn get_me(bot: &Bot, cancel: &CancellationToken) -> Result<Option<Me>, ConfigError> {
+    let mut backoff = Backoff::default();
+    loop {
+        match bot.get_me().await {
+            Ok(me) => return Ok(Some(me)),
+            Err(RequestError::Api(ApiError::InvalidToken)) => {
+                return Err(ConfigError {
+                    var: "TELOXIDE_TOKEN",
+                    message: "Telegram refused the token (getMe: Unauthorized); \
+                              copy the bot's current token from @BotFather"
+                        .into(),
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "getMe failed; retrying");
+                if sleep_or_cancel(backoff.next_delay(), cancel).await {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
 /// `radar serve`.
 pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
+    let metrics = Arc::new(Metrics::new());
+    let db = Db::connect(&cfg.database_url, 40)?;
+    let ready = Arc::new(Readiness::new(db.clone()));
     {
         let cancel = cancel.clone();
+        let ready = ready.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("stopping: finishing in-flight work");
+            ready.set(Phase::Stopping);
             cancel.cancel();
         });
     }
-    let metrics = Arc::new(Metrics::new());
-    let db = Db::connect(&cfg.database_url, 40)?;
     let sender = outbox::Sender::new(
         db.clone(),
         metrics.clone(),
         outbox::Limits::new(sc.send_rate),
     );
 
-    // The HTTP listener first, so /healthz answers while the database is awaited.
+    // The HTTP listener first, served at once: /healthz answers and /readyz
+    // says what Radar waits for while it starts; the webhook route answers
+    // 503 (Telegram delivers again) until the webhook is registered.
     let listener = tokio::net::TcpListener::bind(sc.listen)
         .await
-        .map_err(|e| crate::config::ConfigError {
+        .map_err(|e| ConfigError {
             var: "RADAR_LISTEN",
             message: format!("cannot listen on {}: {e}", sc.listen),
         })?;
     let (feed, updates) = ChannelListener::new(1024);
+    let target = http::WebhookTarget::default();
+    let webhook_url = if webhook {
+        Some(sc.webhook_url.clone().expect("checked by ServeConfig"))
+    } else {
+        None
+    };
+    let hook = webhook_url.as_ref().map(|url| {
+        let path = if url.path().is_empty() {
+            "/".to_string()
+        } else {
+            url.path().to_string()
+        };
+        let hook = http::Webhook {
+            path,
+            secret: sc.webhook_secret.clone(),
+            feed: feed.clone(),
+        };
+        (hook, target.clone())
+    });
+    let router = http::router(metrics.clone(), ready.clone(), hook);
+    let http_cancel = cancel.clone();
+    let http = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(http_cancel.cancelled_owned())
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "HTTP listener failed");
+        }
+    });
 
     let send_bot = bot(&sc, sc.request_timeout)?;
     let poll_bot = bot(&sc, Duration::from_secs(40))?;
@@ -175,9 +239,9 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     if migrated.is_none() {
         return Ok(());
     }
-    let me = match retry("getMe", &cancel, async || send_bot.get_me().await).await {
-        Some(me) => me,
-        None => return Ok(()),
+    ready.set(Phase::ConnectingBotApi);
+    let Some(me) = get_me(&send_bot, &cancel).await? else {
+        return Ok(());
     };
     let username = me.username.clone();
     tracing::info!(bot = ?username, "connected to the Bot API");
@@ -216,10 +280,10 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         cancel: cancel.clone(),
     });
 
-    let hook = if webhook {
-        let url = sc.webhook_url.clone().expect("checked by ServeConfig");
+    if let Some(url) = webhook_url {
+        ready.set(Phase::RegisteringWebhook);
         let mut req = send_bot
-            .set_webhook(url.clone())
+            .set_webhook(url)
             .allowed_updates(receive::allowed_updates());
         if let Some(s) = &sc.webhook_secret {
             req = req.secret_token(s.clone());
@@ -228,40 +292,19 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         if sent.is_none() {
             return Ok(());
         }
-        let path = if url.path().is_empty() {
-            "/".to_string()
-        } else {
-            url.path().to_string()
-        };
-        tracing::info!(path, "webhook registered");
-        Some(http::Webhook {
-            path,
-            secret: sc.webhook_secret.clone(),
-            feed: feed.clone(),
-        })
-    } else {
-        if retry("deleteWebhook", &cancel, async || {
-            send_bot.delete_webhook().await
-        })
-        .await
-        .is_none()
-        {
-            return Ok(());
-        }
-        None
-    };
-    let router = http::router(app.clone(), hook);
-    let http_cancel = cancel.clone();
-    let http = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(http_cancel.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "HTTP listener failed");
-        }
-    });
+        tracing::info!("webhook registered");
+        target.open(app.clone());
+    } else if retry("deleteWebhook", &cancel, async || {
+        send_bot.delete_webhook().await
+    })
+    .await
+    .is_none()
+    {
+        return Ok(());
+    }
 
     // Stored-but-unprocessed updates go first, then new ones.
+    ready.set(Phase::Replaying);
     let (first_pass, first_pass_done) = tokio::sync::oneshot::channel();
     let replay = tokio::spawn(receive::replay(
         app.clone(),
@@ -283,6 +326,15 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     };
     drop(feed);
     let delivery = tokio::spawn(sender.clone().run(send_bot.clone(), cancel.clone()));
+    let housekeeping = tokio::spawn(
+        Housekeeping {
+            db: db.clone(),
+            metrics: app.metrics.clone(),
+            retention: sc.key_retention,
+        }
+        .run(cancel.clone()),
+    );
+    ready.set(Phase::Receiving);
     tracing::info!(mode = if webhook { "webhook" } else { "polling" }, listen = %sc.listen, "Radar is running");
 
     // Runs until every receiver has stopped (on SIGTERM/Ctrl-C) and the
@@ -297,7 +349,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         )
         .await;
 
-    for t in [http, replay].into_iter().chain(poller) {
+    for t in [http, replay, housekeeping].into_iter().chain(poller) {
         let _ = t.await;
     }
     let _ = delivery.await;
