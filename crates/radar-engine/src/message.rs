@@ -17,6 +17,9 @@ pub enum Input {
     Edited,
     /// A photo, sticker, voice note…: answered with a hint.
     NonText,
+    /// A console line that is not valid UTF-8: answered with an error,
+    /// nothing applied.
+    NotUtf8,
     /// A forwarded message: its text is someone else's words, never a command.
     Forwarded,
 }
@@ -168,13 +171,18 @@ impl Incoming {
     /// A line typed in `radar chat` (always allowed): key
     /// `console:<user>:<run>:<n>`, unique across runs when `run` is.
     pub fn console(run: &str, n: u64, user: UserId, lang: Lang, text: &str) -> Incoming {
+        Incoming::console_input(run, n, user, lang, Input::Text(text.to_string()))
+    }
+
+    /// Like [`Incoming::console`], for any input (a line that is not text).
+    pub fn console_input(run: &str, n: u64, user: UserId, lang: Lang, input: Input) -> Incoming {
         Incoming {
             key: format!("console:{}:{run}:{n}", user.0),
             update_id: None,
             chat: ChatId(0),
             user,
             lang,
-            input: Input::Text(text.to_string()),
+            input,
             authorized: true,
             delivery: Delivery::Inline,
             sent_at: None,

@@ -32,6 +32,8 @@ pub enum Rejection {
     Edited,
     Forwarded,
     NonText,
+    /// A console line that is not valid UTF-8.
+    NotUtf8,
     NoProject,
     /// The active project is archived and the command would change it.
     Archived {
@@ -91,6 +93,7 @@ impl Rejection {
             Rejection::Edited => t!(lang, "reject-edited"),
             Rejection::Forwarded => t!(lang, "reject-forwarded"),
             Rejection::NonText => t!(lang, "reject-non-text"),
+            Rejection::NotUtf8 => t!(lang, "reject-not-utf8"),
             Rejection::NoProject => t!(lang, "reject-no-project"),
             Rejection::Archived { project } => t!(lang, "reject-archived", project = esc(project)),
             Rejection::NoFeature { number, project } => t!(

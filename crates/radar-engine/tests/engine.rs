@@ -740,3 +740,77 @@ both!(dates_names_and_colons_in_every_slot, |b| async move {
     let r = c.say("/add Billing: invoices and receipts").await;
     assert!(r.contains("Added #4 Billing ("), "{r}");
 });
+
+// Retention: a stored update keeps its JSON only until it is processed
+// (for replay after a crash); the transaction that applies it clears it.
+both!(payload_is_kept_only_until_processed, |b| async move {
+    use radar_store::processed_messages::{self, NewReceipt};
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 48, Lang::En);
+    let mut conn = pool.get().await.unwrap();
+    let msgs = [
+        c.message(1, "/newproject Apollo"),
+        c.message(2, "/add Login"),
+        c.message(3, "/add Search"),
+    ];
+    let payload = |n: usize| format!(r#"{{"update_id":{n},"private":"text of update {n}"}}"#);
+    let payloads: Vec<String> = (0..msgs.len()).map(payload).collect();
+    for (m, p) in msgs.iter().zip(&payloads) {
+        let stored = processed_messages::store(
+            &mut conn,
+            &NewReceipt {
+                message_id: &m.key,
+                update_id: None,
+                chat_id: c.chat,
+                user_id: Some(c.user),
+                received_at: e.now().naive_utc(),
+                processed_at: None,
+                payload: Some(p),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(stored);
+    }
+    let receipt = async |conn: &mut radar_store::Conn, key: &str| {
+        processed_messages::get(conn, key)
+            .await
+            .unwrap()
+            .expect("stored")
+    };
+    for (m, p) in msgs.iter().zip(&payloads) {
+        let r = receipt(&mut conn, &m.key).await;
+        assert_eq!(r.processed_at, None);
+        assert_eq!(
+            r.payload.as_deref(),
+            Some(p.as_str()),
+            "pending: kept for replay"
+        );
+    }
+
+    // Processing the first two clears their payloads, in the same
+    // transaction that marks them processed; the third is still pending.
+    assert!(c.send(&msgs[0]).await.is_some());
+    assert!(c.send(&msgs[1]).await.is_some());
+    for m in &msgs[..2] {
+        let r = receipt(&mut conn, &m.key).await;
+        assert!(r.processed_at.is_some(), "{}: processed", m.key);
+        assert_eq!(r.payload, None, "{}: payload cleared once processed", m.key);
+    }
+    let pending = receipt(&mut conn, &msgs[2].key).await;
+    assert_eq!(pending.processed_at, None);
+    assert_eq!(pending.payload.as_deref(), Some(payloads[2].as_str()));
+
+    // A redelivery is a duplicate and stores nothing again.
+    assert!(c.send(&msgs[0]).await.is_none());
+    assert_eq!(receipt(&mut conn, &msgs[0].key).await.payload, None);
+
+    // Giving up on an update (a poison one) clears it too.
+    processed_messages::give_up(&mut conn, &msgs[2].key, e.now().naive_utc())
+        .await
+        .unwrap();
+    let given_up = receipt(&mut conn, &msgs[2].key).await;
+    assert!(given_up.processed_at.is_some());
+    assert_eq!(given_up.payload, None);
+});

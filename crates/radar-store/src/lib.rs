@@ -10,6 +10,7 @@
 //! Column values are typed: ids are newtypes ([`ids`]), status-like `TEXT`
 //! columns are enums ([`values`]).
 
+mod connect;
 pub mod conversation_state;
 pub mod event_log;
 pub mod features;
@@ -27,6 +28,7 @@ pub mod test_support;
 pub mod user_context;
 pub mod values;
 
+pub use connect::{Cause, ConnectError, PG_CONNECT_TIMEOUT, connect_pg};
 pub use health::Fault;
 pub use ids::*;
 pub use migrate::{MigrateOp, MigrationState, PG_MIGRATIONS, SQLITE_MIGRATIONS, migrate};
@@ -37,9 +39,9 @@ use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use deadpool::Runtime;
-use diesel::connection::{AnsiTransactionManager, SimpleConnection};
+use diesel::SqliteConnection;
+use diesel::connection::AnsiTransactionManager;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::{Connection, SqliteConnection};
 use diesel_async::RunQueryDsl;
 use diesel_async::TransactionManager as _;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
@@ -81,8 +83,8 @@ impl SpawnBlocking for Inline {
     }
 }
 
-/// How long a SQLite connection waits for a writer's lock before giving up.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+use connect::SQLITE_BUSY_TIMEOUT_MS;
+pub(crate) use connect::sqlite_setup;
 
 pub(crate) type R<T> = Result<T, StoreError>;
 
@@ -97,8 +99,18 @@ pub enum StoreError {
     Query(DieselError),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A connection could not be opened (the message names `DATABASE_URL`,
+    /// the host or file, and the cause).
+    #[error(transparent)]
+    Connect(ConnectError),
     #[error("migration failed: {0}")]
     Migration(String),
+}
+
+impl From<ConnectError> for StoreError {
+    fn from(e: ConnectError) -> Self {
+        StoreError::Connect(e).observed()
+    }
 }
 
 impl From<DieselError> for StoreError {
@@ -122,6 +134,7 @@ impl StoreError {
     pub fn fault(&self) -> Option<Fault> {
         match self {
             StoreError::Unavailable(m) => Some(Fault::of_message(m).unwrap_or(Fault::Connection)),
+            StoreError::Connect(c) => Some(c.fault()),
             StoreError::Migration(_) => None,
             StoreError::Query(e) => Fault::of_diesel(e),
         }
@@ -140,6 +153,7 @@ impl StoreError {
             {
                 true
             }
+            StoreError::Query(DieselError::BrokenTransactionManager) => true,
             e => e.is_unavailable(),
         }
     }
@@ -150,6 +164,12 @@ impl StoreError {
     /// fixes it, and Radar picks up from there.
     pub fn is_unavailable(&self) -> bool {
         self.fault().is_some()
+    }
+
+    /// A connection failed for a reason waiting will not cure: a wrong
+    /// login or database name, an unusable SQLite file.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Connect(c) if c.is_permanent())
     }
 }
 
@@ -174,6 +194,8 @@ impl DbUrl {
             return Err("is empty".into());
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // Its error never repeats the URL (which may hold a password).
+            connect::pg_config(url).map_err(|e| format!("is not a valid PostgreSQL URL: {e}"))?;
             return Ok(DbUrl::Postgres(url.to_string()));
         }
         let path = url
@@ -293,18 +315,6 @@ macro_rules! dispatch {
     };
 }
 
-pub(crate) fn sqlite_setup(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
-    let mut conn = SqliteConnection::establish(path)?;
-    conn.batch_execute(&format!(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
-    ))
-    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-    Ok(conn)
-}
-
 impl Db {
     /// Builds the pool (connections are opened lazily, so an unreachable
     /// PostgreSQL does not stop the program here).
@@ -319,6 +329,16 @@ impl Db {
                 // closed (a database restart or outage) reports itself broken
                 // (`is_closed`) and is replaced when it comes back to the pool.
                 cfg.recycling_method = RecyclingMethod::Fast;
+                // Opened by `connect_pg`, so that a failure says why.
+                cfg.custom_setup = Box::new(|url| {
+                    let url = url.to_string();
+                    async move {
+                        connect::connect_pg(&url)
+                            .await
+                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+                    }
+                    .boxed()
+                });
                 let mgr = AsyncDieselConnectionManager::new_with_config(url.clone(), cfg);
                 let pool = Pool::builder(mgr)
                     .max_size(max_size)
@@ -340,6 +360,7 @@ impl Db {
                             .await
                             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
                             .map(SyncConnectionWrapper::new)
+                            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
                     }
                     .boxed()
                 });

@@ -8,6 +8,7 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::connect::{connect_pg, warn_if_shared};
 use crate::{DbUrl, StoreError, sqlite_setup};
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -35,11 +36,19 @@ pub enum MigrateOp {
 /// On PostgreSQL the work happens under an advisory lock, so two processes
 /// starting at once never migrate at the same time.
 pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, StoreError> {
-    let url = url.clone();
-    tokio::task::spawn_blocking(move || match &url {
-        DbUrl::Postgres(u) => {
-            let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(u)
-                .map_err(|e| StoreError::unavailable(e.to_string()))?;
+    // PostgreSQL is connected to here, asynchronously, to keep the cause of
+    // a failure; the migrations themselves run on a blocking thread.
+    enum Target {
+        Pg(Box<AsyncPgConnection>),
+        Sqlite(String),
+    }
+    let target = match url {
+        DbUrl::Postgres(u) => Target::Pg(Box::new(connect_pg(u).await?)),
+        DbUrl::Sqlite(path) => Target::Sqlite(path.clone()),
+    };
+    tokio::task::spawn_blocking(move || match target {
+        Target::Pg(pg) => {
+            let mut conn: AsyncConnectionWrapper<AsyncPgConnection> = (*pg).into();
             conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = migrate_with(&mut conn, || PG_MIGRATIONS, op);
             let unlock =
@@ -48,9 +57,9 @@ pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, 
             unlock?;
             Ok(result)
         }
-        DbUrl::Sqlite(path) => {
-            let mut conn =
-                sqlite_setup(path).map_err(|e| StoreError::unavailable(format!("{path}: {e}")))?;
+        Target::Sqlite(path) => {
+            let mut conn = sqlite_setup(&path)?;
+            warn_if_shared(&path);
             migrate_with(&mut conn, || SQLITE_MIGRATIONS, op)
         }
     })

@@ -2,6 +2,11 @@
 //! stored when an update is received (before Telegram is told), and marked
 //! processed in the transaction that applies it; the primary key makes a
 //! redelivered update a no-op.
+//!
+//! Retention: an authorized user's update is stored with its JSON
+//! (`payload`) only so that it can be replayed after a crash. The write that
+//! marks it processed (or given up) clears the payload, so what stays is the
+//! key and its times; a stored-but-unprocessed update keeps its payload.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -70,7 +75,8 @@ pub async fn store_batch(conn: &mut Conn, receipts: &[NewReceipt<'_>]) -> R<usiz
 }
 
 /// Claims a message key for processing inside the caller's transaction:
-/// inserts it (if no receipt was stored before) and marks it processed.
+/// inserts it (if no receipt was stored before) and marks it processed,
+/// clearing its payload (it is needed only until then, for replay).
 /// Returns false when the key was already processed: a duplicate.
 ///
 /// Insert first and look at the affected-row count, then a conditional
@@ -89,7 +95,7 @@ pub async fn claim(conn: &mut Conn, r: &NewReceipt<'_>, now: NaiveDateTime) -> R
                 .filter(pm::message_id.eq(r.message_id))
                 .filter(pm::processed_at.is_null()),
         )
-        .set(pm::processed_at.eq(now))
+        .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)))
         .execute(c)
         .await?
     });
@@ -113,7 +119,8 @@ pub async fn stale(conn: &mut Conn, before: NaiveDateTime, limit: i64) -> R<Vec<
     }))
 }
 
-/// Marks a receipt processed without applying it (a poison update).
+/// Marks a receipt processed without applying it (a poison update), and
+/// clears its payload like [`claim`].
 pub async fn give_up(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
     let _turn = conn.write_turn().await?;
     use processed_messages::dsl as pm;
@@ -123,7 +130,7 @@ pub async fn give_up(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
                 .find(key)
                 .filter(pm::processed_at.is_null()),
         )
-        .set(pm::processed_at.eq(now))
+        .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)))
         .execute(c)
         .await?;
     });

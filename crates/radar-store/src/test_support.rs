@@ -95,41 +95,119 @@ pub async fn schema_dump(conn: &mut Conn) -> R<Vec<String>> {
     Ok(lines)
 }
 
-#[derive(Debug, QueryableByName)]
-struct ColumnRow {
+/// One column as the database describes it: what `diesel print-schema`
+/// reads (PostgreSQL's `information_schema`, SQLite's `table_xinfo`).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ColumnInfo {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    table_name: String,
+    pub table_name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    column_name: String,
+    pub column_name: String,
+    /// Position in the table, from 1.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub position: i64,
+    /// PostgreSQL: the type's `udt_name` (`int8`, `_text` for `text[]`);
+    /// SQLite: the declared type as written (`BIGINT`, `INTEGER`, or empty).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub sql_type: String,
     #[diesel(sql_type = diesel::sql_types::Bool)]
-    nullable: bool,
+    pub nullable: bool,
+    /// Position in the primary key, from 1; 0 when not part of it.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub pk: i64,
+    /// SQLite only: the table has a rowid (is not `WITHOUT ROWID`).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub rowid_table: bool,
 }
 
-/// `(table, column, nullable)` for every column, as the database reports it
-/// (what `diesel print-schema` reads).
-pub async fn columns(conn: &mut Conn) -> R<Vec<(String, String, bool)>> {
+/// Every column of every table (but diesel's own), by table and position.
+pub async fn column_info(conn: &mut Conn) -> R<Vec<ColumnInfo>> {
     let sql = match conn.backend() {
         crate::Backend::Sqlite => {
-            "SELECT m.name AS table_name, p.name AS column_name, (p.\"notnull\" = 0 AND p.pk = 0) AS nullable
-               FROM sqlite_schema m JOIN pragma_table_info(m.name) p
+            "SELECT m.name AS table_name, p.name AS column_name, CAST(p.cid + 1 AS BIGINT) AS position,
+                    p.type AS sql_type, p.\"notnull\" = 0 AS nullable, CAST(p.pk AS BIGINT) AS pk,
+                    NOT l.wr AS rowid_table
+               FROM sqlite_schema m
+               JOIN pragma_table_xinfo(m.name) p
+               JOIN pragma_table_list(m.name) l ON l.name = m.name AND l.schema = 'main'
+              WHERE m.type = 'table' AND m.name NOT LIKE '__diesel%' AND m.name NOT LIKE 'sqlite_%'
+                AND p.hidden IN (0, 2, 3)"
+        }
+        crate::Backend::Postgres => {
+            "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name,
+                    c.ordinal_position::bigint AS position, c.udt_name::text AS sql_type,
+                    c.is_nullable = 'YES' AS nullable, COALESCE(k.ordinal_position, 0)::bigint AS pk,
+                    true AS rowid_table
+               FROM information_schema.columns c
+               JOIN information_schema.tables t
+                 ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                AND t.table_type = 'BASE TABLE'
+               LEFT JOIN (information_schema.table_constraints tc
+                          JOIN information_schema.key_column_usage k
+                            ON k.constraint_schema = tc.constraint_schema
+                           AND k.constraint_name = tc.constraint_name)
+                 ON tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema
+                AND tc.table_name = c.table_name AND k.column_name = c.column_name
+              WHERE c.table_schema = current_schema() AND c.table_name NOT LIKE '__diesel%'"
+        }
+    };
+    let mut cols: Vec<ColumnInfo> = dispatch!(conn, |c| {
+        diesel::sql_query(sql).load::<ColumnInfo>(c).await?
+    });
+    cols.sort_by(|a, b| (&a.table_name, a.position).cmp(&(&b.table_name, b.position)));
+    Ok(cols)
+}
+
+/// One column of a foreign key.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ForeignKeyInfo {
+    /// Tells the columns of one foreign key from another's.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub constraint: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub child_table: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub child_column: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub parent_table: String,
+    /// The parent's column; SQLite leaves it out for the parent's primary key.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub parent_column: Option<String>,
+}
+
+/// Every foreign key column (what `diesel print-schema` turns into `joinable!`).
+pub async fn foreign_keys(conn: &mut Conn) -> R<Vec<ForeignKeyInfo>> {
+    let sql = match conn.backend() {
+        crate::Backend::Sqlite => {
+            "SELECT m.name || '#' || f.id AS \"constraint\", m.name AS child_table,
+                    f.\"from\" AS child_column, f.\"table\" AS parent_table, f.\"to\" AS parent_column
+               FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
               WHERE m.type = 'table' AND m.name NOT LIKE '__diesel%' AND m.name NOT LIKE 'sqlite_%'"
         }
         crate::Backend::Postgres => {
-            "SELECT table_name::text AS table_name, column_name::text AS column_name, (is_nullable = 'YES') AS nullable
-               FROM information_schema.columns
-              WHERE table_schema = current_schema() AND table_name NOT LIKE '__diesel%'"
+            "SELECT con.conname::text AS \"constraint\", child.relname::text AS child_table,
+                    a.attname::text AS child_column, parent.relname::text AS parent_table,
+                    pa.attname::text AS parent_column
+               FROM pg_constraint con
+               JOIN pg_class child ON child.oid = con.conrelid
+               JOIN pg_class parent ON parent.oid = con.confrelid
+               JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)
+               JOIN pg_attribute pa ON pa.attrelid = con.confrelid
+                AND pa.attnum = con.confkey[array_position(con.conkey, a.attnum)]
+              WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace"
         }
     };
-    let mut cols: Vec<(String, String, bool)> = dispatch!(conn, |c| {
-        diesel::sql_query(sql)
-            .load::<ColumnRow>(c)
-            .await?
-            .into_iter()
-            .map(|r| (r.table_name, r.column_name, r.nullable))
-            .collect()
+    let mut fks: Vec<ForeignKeyInfo> = dispatch!(conn, |c| {
+        diesel::sql_query(sql).load::<ForeignKeyInfo>(c).await?
     });
-    cols.sort();
-    Ok(cols)
+    fks.sort_by(|a, b| {
+        (&a.child_table, &a.constraint, &a.child_column).cmp(&(
+            &b.child_table,
+            &b.constraint,
+            &b.child_column,
+        ))
+    });
+    Ok(fks)
 }
 
 /// Data events only (context switches are logged too, but are not data).

@@ -28,6 +28,83 @@ fn var(name: &'static str) -> Result<Option<String>, ConfigError> {
     }
 }
 
+/// How logs are written (`RADAR_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines; coloured only when stderr is a terminal (and
+    /// `NO_COLOR` is not set).
+    Text,
+    /// One JSON object a line (tracing-subscriber's JSON formatter), for log
+    /// collectors.
+    Json,
+}
+
+/// Logging: `RUST_LOG` (the filter) and `RADAR_LOG_FORMAT`, read before
+/// anything else so that every later line is written as configured.
+#[derive(Debug)]
+pub struct LogConfig {
+    pub filter: tracing_subscriber::EnvFilter,
+    pub format: LogFormat,
+}
+
+impl LogConfig {
+    pub fn from_env() -> Result<LogConfig, ConfigError> {
+        let spec = var("RUST_LOG")?.unwrap_or_else(|| "info".into());
+        // Strict: a directive that does not parse is an error, not ignored.
+        let filter = tracing_subscriber::EnvFilter::builder()
+            .parse(&spec)
+            .map_err(|e| ConfigError {
+                var: "RUST_LOG",
+                message: format!(
+                    "{spec:?} is not a tracing filter ({e}); for example info, or warn,radar=debug"
+                ),
+            })?;
+        let format = match var("RADAR_LOG_FORMAT")?
+            .map(|f| f.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    var: "RADAR_LOG_FORMAT",
+                    message: format!(
+                        "{other:?} is not a log format; use text (the default) or json"
+                    ),
+                });
+            }
+        };
+        Ok(LogConfig { filter, format })
+    }
+
+    /// Installs the global subscriber, writing to stderr.
+    pub fn init(self) {
+        use std::io::IsTerminal;
+        let builder = tracing_subscriber::fmt()
+            .with_env_filter(self.filter)
+            .with_writer(std::io::stderr)
+            // A log line that cannot be written (stderr closed: the log
+            // collector went away) is dropped. Reporting it would write to
+            // stderr again with eprintln!, which panics there: in the task
+            // that logged, such as the one that stops Radar on SIGTERM.
+            .log_internal_errors(false);
+        match self.format {
+            LogFormat::Text => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                builder
+                    .with_ansi(std::io::stderr().is_terminal() && !no_color)
+                    .init();
+            }
+            LogFormat::Json => builder
+                .json()
+                .with_ansi(false)
+                .with_current_span(true)
+                .with_span_list(true)
+                .init(),
+        }
+    }
+}
+
 /// Settings every command needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -139,6 +216,15 @@ impl ServeConfig {
         };
         let api_url = url("TELOXIDE_API_URL")?;
         let webhook_url = url("RADAR_WEBHOOK_URL")?;
+        // Each mode changes the bot's webhook at Telegram (polling deletes
+        // it, --webhook sets it), for every instance using the token: when
+        // the flag and the variable disagree, Radar stops instead of guessing.
+        if !webhook && webhook_url.is_some() {
+            return Err(ConfigError {
+                var: "RADAR_WEBHOOK_URL",
+                message: "is set, but `radar serve` was started without --webhook: run `radar serve --webhook` to receive updates at that URL, or unset RADAR_WEBHOOK_URL to long-poll (polling deletes the bot's webhook)".into(),
+            });
+        }
         if webhook && webhook_url.is_none() {
             return Err(ConfigError {
                 var: "RADAR_WEBHOOK_URL",

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use radar_engine::{Engine, EngineError, Handled, Incoming, Lang, OutMessage};
+use radar_engine::{Engine, EngineError, Handled, Incoming, Input, Lang, OutMessage};
 use radar_store::UserId;
 
 /// A console session: message keys are unique across runs
@@ -35,21 +35,32 @@ impl Console {
 
     /// Handles one line; returns the reply as the console shows it.
     pub async fn say(&mut self, text: &str) -> Result<String, EngineError> {
+        self.send(Input::Text(text.to_string())).await
+    }
+
+    /// Handles one message of any kind (a line that is not UTF-8 text is
+    /// [`Input::NotUtf8`]); returns the reply as the console shows it.
+    pub async fn send(&mut self, input: Input) -> Result<String, EngineError> {
         self.n += 1;
-        let msg = Incoming::console(&self.run, self.n, self.user, self.lang, text);
+        let msg = Incoming::console_input(&self.run, self.n, self.user, self.lang, input);
         Ok(match self.engine.handle(&msg).await? {
             Handled::Replied(r) => r.messages.iter().map(show).collect::<Vec<_>>().join("\n\n"),
             Handled::Duplicate => String::new(),
         })
     }
 
-    /// Reads stdin until EOF, one message a line.
+    /// Reads stdin until EOF, one message a line. A line that is not valid
+    /// UTF-8 is answered with an error (like any reply, under the context
+    /// line) and the next lines are read as usual.
     pub async fn run_stdin(&mut self) -> anyhow::Result<()> {
         let interactive = std::io::stdin().is_terminal();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<String>>(16);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Line>>(16);
         // Blocking reads on their own thread, so the runtime stays free.
         std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
+            let mut stdin = std::io::stdin().lock();
+            loop {
+                let line = read_line(&mut stdin).transpose();
+                let Some(line) = line else { break };
                 if tx.blocking_send(line).is_err() {
                     break;
                 }
@@ -59,14 +70,17 @@ impl Console {
             eprint!("radar> ");
         }
         while let Some(line) = rx.recv().await {
-            let line = line?;
-            if line.trim().is_empty() {
-                if interactive {
-                    eprint!("radar> ");
+            let input = match line? {
+                Line::Text(t) if t.trim().is_empty() => {
+                    if interactive {
+                        eprint!("radar> ");
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let reply = match self.say(&line).await {
+                Line::Text(t) => Input::Text(t),
+                Line::NotUtf8 => Input::NotUtf8,
+            };
+            let reply = match self.send(input).await {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::error!(error = %e, "message failed");
@@ -84,6 +98,32 @@ impl Console {
     }
 }
 
+/// One line of stdin.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    Text(String),
+    /// Bytes that are not valid UTF-8.
+    NotUtf8,
+}
+
+/// Reads one line (without its `\n` or `\r\n`); `None` at EOF.
+pub fn read_line(r: &mut impl BufRead) -> std::io::Result<Option<Line>> {
+    let mut buf = Vec::new();
+    if r.read_until(b'\n', &mut buf)? == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(Some(match String::from_utf8(buf) {
+        Ok(t) => Line::Text(t),
+        Err(_) => Line::NotUtf8,
+    }))
+}
+
 /// A message as plain text, buttons shown as `[label]`.
 pub fn show(m: &OutMessage) -> String {
     let mut s = m.plain();
@@ -99,4 +139,19 @@ pub fn show(m: &OutMessage) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines() {
+        let mut r = std::io::Cursor::new(b"one\r\ntw\xffo\n\nthree".to_vec());
+        assert_eq!(read_line(&mut r).unwrap(), Some(Line::Text("one".into())));
+        assert_eq!(read_line(&mut r).unwrap(), Some(Line::NotUtf8));
+        assert_eq!(read_line(&mut r).unwrap(), Some(Line::Text(String::new())));
+        assert_eq!(read_line(&mut r).unwrap(), Some(Line::Text("three".into())));
+        assert_eq!(read_line(&mut r).unwrap(), None);
+    }
 }

@@ -1,11 +1,12 @@
 //! The `radar` binary: command-line parsing and wiring; errors end here as
 //! one line on stderr.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use radar::config::Config;
+use radar::config::{Config, LogConfig, LogFormat};
 use radar::console::Console;
 use radar_engine::{Engine, EngineConfig, Lang};
 use radar_store::{Db, MigrateOp};
@@ -76,13 +77,15 @@ enum LangArg {
 fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let log = match LogConfig::from_env() {
+        Ok(log) => log,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "radar: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = log.format == LogFormat::Json;
+    log.init();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -96,7 +99,13 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("radar: {e:#}");
+            // One line: a JSON log line when logs are JSON, so that a
+            // collector reads the reason Radar stopped like any other line.
+            if json {
+                tracing::error!("radar: {e:#}");
+            } else {
+                let _ = writeln!(std::io::stderr(), "radar: {e:#}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -589,3 +589,242 @@ async fn database_outage_loses_nothing_and_catches_up() {
     })
     .await;
 }
+
+fn db_url_arg(db: &DbUrl) -> String {
+    match db {
+        DbUrl::Sqlite(p) => p.clone(),
+        DbUrl::Postgres(u) => u.clone(),
+    }
+}
+
+/// A command with the environment `radar serve` needs against the fake.
+fn serve_env(program: &str, db: &DbUrl, fake: &FakeTelegram) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db_url_arg(db))
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", fake.url().as_str())
+        .env("RADAR_ALLOWED_USERS", USER.to_string())
+        .env(
+            "RADAR_LISTEN",
+            radar_testkit::serve::free_addr().to_string(),
+        )
+        .env("RADAR_SEND_RATE", "0")
+        .env("RUST_LOG", "info")
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+fn signal(sig: &str, pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .arg(sig)
+        .arg(pid.to_string())
+        .status();
+}
+
+/// A started process, killed if the test fails before stopping it.
+struct Started(Option<std::process::Child>);
+
+impl Started {
+    fn take_stderr(&mut self) -> std::process::ChildStderr {
+        self.0.as_mut().unwrap().stderr.take().unwrap()
+    }
+
+    /// SIGTERM (what `docker stop` sends); its exit status.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let mut child = self.0.take().unwrap();
+        let pid = child.id();
+        signal("-TERM", pid);
+        match tokio::time::timeout(WAIT, tokio::task::spawn_blocking(move || child.wait())).await {
+            Ok(status) => status.unwrap().unwrap(),
+            Err(_) => {
+                signal("-KILL", pid);
+                panic!("radar did not stop within {WAIT:?} of SIGTERM");
+            }
+        }
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// When stderr goes away (the log collector died), Radar keeps answering
+/// and still stops cleanly on SIGTERM: a log line it cannot write is
+/// dropped, not a panic in the task that logged it.
+#[tokio::test(flavor = "multi_thread")]
+async fn closed_stderr_neither_stops_replies_nor_shutdown() {
+    use std::io::BufRead;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let fake = FakeTelegram::start().await;
+    let mut child = Started(Some(
+        serve_env(RADAR, &db.url, &fake)
+            .env("RUST_LOG", "debug")
+            .arg("serve")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
+    let stderr = child.take_stderr();
+    // Read until Radar runs, then close the pipe's read end.
+    let running = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l.contains("Radar is running"))
+    });
+    assert!(
+        tokio::time::timeout(WAIT, running).await.unwrap().unwrap(),
+        "radar starts"
+    );
+    fake.push_text(USER, USER, "/newproject Apollo", Some("en"));
+    let sent = fake.wait_sent(1, WAIT).await.expect("still answering");
+    assert!(sent[0].text.contains("Apollo"));
+
+    assert!(child.terminate().await.success(), "a clean stop");
+}
+
+/// RADAR_WEBHOOK_URL without --webhook: Radar stops at start with one line
+/// naming both, and leaves the bot's webhook alone (polling deletes it).
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_url_without_the_flag_is_refused() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let fake = FakeTelegram::start().await;
+    let hook = "https://radar.example.com/tg/hook";
+    fake.set_webhook_state(Some(hook));
+    let out = serve_env(RADAR, &db.url, &fake)
+        .env("RADAR_WEBHOOK_URL", hook)
+        .arg("serve")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("radar: RADAR_WEBHOOK_URL: ") && err.contains("--webhook"),
+        "{err}"
+    );
+    assert_eq!(
+        fake.requests("deleteWebhook"),
+        0,
+        "the webhook is left alone"
+    );
+    assert_eq!(fake.requests("getUpdates"), 0);
+    assert_eq!(fake.webhook().map(|w| w.url).as_deref(), Some(hook));
+}
+
+/// docker-compose.yml's radar service runs `radar serve` in the mode its
+/// variables describe (its entrypoint line, run as Docker would, with
+/// `radar` on the PATH), and runs a command given to `docker compose run`.
+#[tokio::test(flavor = "multi_thread")]
+async fn docker_compose_runs_the_mode_its_variables_describe() {
+    use std::io::BufRead;
+    let compose = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docker-compose.yml"
+    ))
+    .unwrap();
+    let line = compose
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entrypoint:"))
+        .expect("the radar service's entrypoint");
+    // A flow sequence of double-quoted strings is JSON; `$$` is Compose's
+    // escape for a `$` left to the shell.
+    let argv: Vec<String> = serde_json::from_str::<Vec<String>>(line.trim())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.replace("$$", "$"))
+        .collect();
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(RADAR, bin.path().join("radar")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    for (webhook_url, mode) in [
+        ("https://radar.example.com/tg/hook", "webhook"),
+        // Compose passes an unset RADAR_WEBHOOK_URL as empty.
+        ("", "polling"),
+    ] {
+        let db = TestDb::new(Backend::Sqlite).await;
+        let fake = FakeTelegram::start().await;
+        let mut child = Started(Some(
+            serve_env(&argv[0], &db.url, &fake)
+                .args(&argv[1..])
+                .env("PATH", &path)
+                .env("RADAR_WEBHOOK_URL", webhook_url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        ));
+        // Every log line, as it comes (read to the end, so radar never
+        // writes to a closed pipe).
+        let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+        let stderr = child.take_stderr();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines_tx.send(l);
+            }
+        });
+        let mut log = Vec::new();
+        let running = tokio::time::timeout(WAIT, async {
+            while let Some(l) = lines.recv().await {
+                log.push(l.clone());
+                if l.contains("Radar is running") {
+                    return Some(l);
+                }
+            }
+            None
+        })
+        .await;
+        let Ok(Some(running)) = running else {
+            panic!("{mode}: radar did not start:\n{}", log.join("\n"));
+        };
+        assert!(
+            running.contains(&format!("mode=\"{mode}\"")),
+            "{mode}: {running}"
+        );
+        if mode == "webhook" {
+            assert_eq!(fake.webhook().map(|w| w.url).as_deref(), Some(webhook_url));
+            assert_eq!(fake.requests("deleteWebhook"), 0);
+        } else {
+            fake.wait_get_updates_calls(1, WAIT)
+                .await
+                .expect("radar polls getUpdates");
+            assert!(fake.webhook().is_none());
+        }
+        assert!(
+            child.terminate().await.success(),
+            "{mode}: stops cleanly on SIGTERM"
+        );
+    }
+
+    // `docker compose run radar migrate status`: the command given.
+    let db = TestDb::new(Backend::Sqlite).await;
+    let fake = FakeTelegram::start().await;
+    let out = serve_env(&argv[0], &db.url, &fake)
+        .args(&argv[1..])
+        .args(["migrate", "status"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(" pending"),
+        "{stdout}"
+    );
+}

@@ -2,13 +2,14 @@
 -- PostgreSQL (as captured by `radar-bench sql`), with pgbench variables for the
 -- values and \gset for the values the engine reads back. ../compare.sh runs it;
 -- a test checks that these statements are still exactly the engine's. pgbench has
--- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row).
+-- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row), and
+-- the payload cleared when the update is processed (NULL) as '1'.
 \set uid random(1, :users)
 \set key random(1, 9000000000000000000)
 \set one 1
 BEGIN;
 INSERT INTO "processed_messages" ("message_id", "update_id", "chat_id", "user_id", "received_at", "processed_at", "payload") VALUES (:key, DEFAULT, :uid, :uid, :now, DEFAULT, DEFAULT) ON CONFLICT DO NOTHING;
-UPDATE "processed_messages" SET "processed_at" = :now WHERE (("processed_messages"."message_id" = :key) AND ("processed_messages"."processed_at" IS NULL));
+UPDATE "processed_messages" SET "processed_at" = :now, "payload" = :one WHERE (("processed_messages"."message_id" = :key) AND ("processed_messages"."processed_at" IS NULL));
 SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM ("user_context" INNER JOIN "projects" ON ("user_context"."active_project_id" = "projects"."id")) WHERE ("user_context"."user_id" = :uid) LIMIT :one \gset p_
 SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM "projects" ORDER BY "projects"."status" ASC, "projects"."name_key" ASC;
 SELECT "features"."id", "features"."number", "features"."name", "features"."assigned_teams", "features"."assigned_po" FROM "features" WHERE ("features"."project_id" = :p_id) ORDER BY "features"."number" ASC;

@@ -158,6 +158,7 @@ period-since = since { $date }
 reject-edited = ✏️ Edits are not applied. Send the corrected command as a new message.
 reject-forwarded = ↪️ Forwarded messages are not executed. Send the command yourself.
 reject-non-text = I only understand text commands. Try /help.
+reject-not-utf8 = I could not read that line: it is not UTF-8 text. Nothing was changed; check the encoding of your terminal or file.
 reject-no-project = No active project yet. Create one with /newproject NAME, or pick one: /projects
 reject-archived = Project <b>{ $project }</b> is archived: it can be read but not changed. /undo the archiving to change it again.
 reject-no-feature = There is no feature #{ $number } in { $project }. See /features all

@@ -141,6 +141,7 @@ impl Cx<'_> {
             Input::Edited => Err(Rejection::Edited.into()),
             Input::Forwarded => Err(Rejection::Forwarded.into()),
             Input::NonText => Err(Rejection::NonText.into()),
+            Input::NotUtf8 => Err(Rejection::NotUtf8.into()),
             Input::Text(text) => {
                 let cx = self.context().await?;
                 let pc = ParseCtx {

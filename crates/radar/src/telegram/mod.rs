@@ -230,14 +230,21 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     let send_bot = bot(&sc, sc.request_timeout)?;
     let poll_bot = bot(&sc, Duration::from_secs(40))?;
 
-    // Migrations (under an advisory lock on PostgreSQL), retried while the database is away.
-    let url = cfg.database_url.clone();
-    let migrated = retry("migrations", &cancel, async || {
-        radar_store::migrate(&url, MigrateOp::Run { dry_run: false }).await
-    })
-    .await;
-    if migrated.is_none() {
-        return Ok(());
+    // Migrations (under an advisory lock on PostgreSQL), retried while the
+    // database is away. A cause waiting will not cure (a wrong login or
+    // database name, an unusable SQLite file) stops Radar with its reason.
+    let mut backoff = Backoff::default();
+    loop {
+        match radar_store::migrate(&cfg.database_url, MigrateOp::Run { dry_run: false }).await {
+            Ok(_) => break,
+            Err(e) if e.is_permanent() => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "migrations failed; retrying");
+                if sleep_or_cancel(backoff.next_delay(), &cancel).await {
+                    return Ok(());
+                }
+            }
+        }
     }
     ready.set(Phase::ConnectingBotApi);
     let Some(me) = get_me(&send_bot, &cancel).await? else {
