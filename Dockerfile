@@ -22,7 +22,8 @@ ENV DATABASE_URL=/var/lib/radar/radar.db \
     RUST_LOG=info
 EXPOSE 8080
 VOLUME ["/var/lib/radar"]
-# /readyz answers 200 once the database does (bash's /dev/tcp: no curl needed).
+# /readyz answers 200 once Radar is migrated, receiving and able to store an update now
+# (a committed write, not SELECT 1); bash's /dev/tcp: no curl needed.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /readyz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["radar"]
