@@ -13,6 +13,7 @@
 //! (`i18n/<code>/radar_engine.ftl`), read through [`messages`].
 
 mod apply;
+pub mod board;
 pub mod buttons;
 pub mod change;
 pub mod describe;
@@ -111,6 +112,9 @@ pub struct EngineConfig {
     /// The bot's username, to tell `/cmd@us` from `/cmd@otherbot`.
     pub bot_username: Option<String>,
     pub clock: Clock,
+    /// The board's address (`RADAR_PUBLIC_URL` + `/app`) when the Mini App
+    /// is on: `/features` in a private chat then offers an "Open board" button.
+    pub board_url: Option<String>,
 }
 
 impl Default for EngineConfig {
@@ -119,6 +123,7 @@ impl Default for EngineConfig {
             tz: chrono_tz::UTC,
             bot_username: None,
             clock: Clock::System,
+            board_url: None,
         }
     }
 }

@@ -168,6 +168,26 @@ impl Incoming {
         }
     }
 
+    /// A change made on the board (the Mini App): key `app:<user>:<key>`,
+    /// the page's idempotency key, so a retried request applies once. Its
+    /// reply goes back to the page, not to the chat.
+    pub fn app(user: UserId, key: &str, lang: Lang, input: Input) -> Incoming {
+        Incoming {
+            key: format!("app:{}:{key}", user.0),
+            update_id: None,
+            chat: ChatId(user.0),
+            user,
+            lang,
+            input,
+            authorized: false,
+            delivery: Delivery::Inline,
+            sent_at: None,
+            edits: None,
+            addressed: Addressed::Private,
+            anonymous: false,
+        }
+    }
+
     /// A line typed in `radar chat` (always allowed): key
     /// `console:<user>:<run>:<n>`, unique across runs when `run` is.
     pub fn console(run: &str, n: u64, user: UserId, lang: Lang, text: &str) -> Incoming {

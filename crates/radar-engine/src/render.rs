@@ -54,6 +54,21 @@ pub struct Button {
     pub text: String,
     /// `callback_data`: at most 64 bytes.
     pub data: String,
+    /// A Mini App button instead (`web_app.url`, the board): Telegram opens
+    /// the page; it accepts these in private chats only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_app: Option<String>,
+}
+
+impl Button {
+    /// A button that sends `data` back when pressed.
+    pub fn callback(text: impl Into<String>, data: impl Into<String>) -> Button {
+        Button {
+            text: text.into(),
+            data: data.into(),
+            web_app: None,
+        }
+    }
 }
 
 /// Inline keyboard rows.
@@ -68,7 +83,10 @@ impl Keyboard {
             .iter()
             .map(|row| {
                 row.iter()
-                    .map(|b| serde_json::json!({"text": b.text, "callback_data": b.data}))
+                    .map(|b| match &b.web_app {
+                        Some(url) => serde_json::json!({"text": b.text, "web_app": {"url": url}}),
+                        None => serde_json::json!({"text": b.text, "callback_data": b.data}),
+                    })
                     .collect()
             })
             .collect();
@@ -84,10 +102,15 @@ impl Keyboard {
                 .map(|r| {
                     r.iter()
                         .filter_map(|b| {
-                            Some(Button {
-                                text: b.get("text")?.as_str()?.to_string(),
-                                data: b.get("callback_data")?.as_str()?.to_string(),
-                            })
+                            let text = b.get("text")?.as_str()?.to_string();
+                            if let Some(url) = b.pointer("/web_app/url") {
+                                return Some(Button {
+                                    text,
+                                    data: String::new(),
+                                    web_app: Some(url.as_str()?.to_string()),
+                                });
+                            }
+                            Some(Button::callback(text, b.get("callback_data")?.as_str()?))
                         })
                         .collect()
                 })

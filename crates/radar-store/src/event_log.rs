@@ -200,3 +200,26 @@ pub async fn latest_on(conn: &mut Conn, kind: EntityKind, entity_id: i64) -> R<O
             .await?
     }))
 }
+
+/// The version (latest event id) of every entity of one kind in a project,
+/// in one grouped query: `(entity_id, version)`. The board reads them for
+/// all of a project's features at once.
+pub async fn latest_in_project(
+    conn: &mut Conn,
+    project: ProjectId,
+    kind: EntityKind,
+) -> R<Vec<(i64, EventId)>> {
+    let rows: Vec<(i64, Option<EventId>)> = dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::entity_type.eq(kind))
+            .group_by(event_log::entity_id)
+            .select((event_log::entity_id, diesel::dsl::max(event_log::id)))
+            .load(c)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, v)| Some((e, v?)))
+        .collect())
+}

@@ -172,6 +172,20 @@ pub struct ServeConfig {
     /// How long processed message keys (and done replies, expired offers)
     /// are kept (`RADAR_KEY_RETENTION`).
     pub key_retention: std::time::Duration,
+    /// The board (a Telegram Mini App) is on when set (`RADAR_PUBLIC_URL`,
+    /// https): the page is at this URL + `/app`.
+    pub public_url: Option<url::Url>,
+    /// How old a Mini App's initData may be (`RADAR_APP_MAX_AGE`).
+    pub app_max_age: std::time::Duration,
+}
+
+impl ServeConfig {
+    /// The board's address, when it is on.
+    pub fn board_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|u| format!("{}/app", u.as_str().trim_end_matches('/')))
+    }
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -188,6 +202,8 @@ impl std::fmt::Debug for ServeConfig {
             .field("request_timeout", &self.request_timeout)
             .field("send_rate", &self.send_rate)
             .field("key_retention", &self.key_retention)
+            .field("public_url", &self.public_url)
+            .field("app_max_age", &self.app_max_age)
             .finish()
     }
 }
@@ -280,6 +296,25 @@ impl ServeConfig {
                 message,
             })?,
         };
+        let public_url = url("RADAR_PUBLIC_URL")?;
+        if let Some(u) = &public_url
+            && u.scheme() != "https"
+        {
+            return Err(ConfigError {
+                var: "RADAR_PUBLIC_URL",
+                message: format!(
+                    "must be an https:// URL (Telegram opens Mini Apps over HTTPS only), not {}://",
+                    u.scheme()
+                ),
+            });
+        }
+        let app_max_age = match var("RADAR_APP_MAX_AGE")? {
+            None => DEFAULT_APP_MAX_AGE,
+            Some(v) => humantime::parse_duration(&v).map_err(|e| ConfigError {
+                var: "RADAR_APP_MAX_AGE",
+                message: format!("{v:?} is not a duration like 1d or 12h ({e})"),
+            })?,
+        };
         Ok(ServeConfig {
             token,
             api_url,
@@ -289,9 +324,15 @@ impl ServeConfig {
             request_timeout,
             send_rate,
             key_retention,
+            public_url,
+            app_max_age,
         })
     }
 }
+
+/// A day: how long a Mini App's initData is accepted (Telegram's example
+/// check uses the same order of magnitude; the page is reopened daily).
+pub const DEFAULT_APP_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(86_400);
 
 /// Seven days: well past the 24 hours Telegram keeps an undelivered update.
 pub const DEFAULT_KEY_RETENTION: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);

@@ -7,6 +7,7 @@
 //! SQLite), and thin adapters: [`console`] (`radar chat`) and, for Telegram,
 //! the `telegram` module.
 
+pub mod board;
 pub mod config;
 pub mod console;
 pub mod housekeeping;

@@ -379,3 +379,19 @@ cmd-chart-usage = VERSION
 cmd-digest-usage = HH:MM|off
 cmd-timezone-usage = ZONE
 cmd-lang-usage = en|ru
+
+## The board (Telegram Mini App)
+board-title = Board
+board-no-project = No active project. Pick one above, or create one in the chat: /newproject NAME
+board-empty-column = —
+board-history = History
+board-move-to = Move to
+board-switch-project = Project
+board-close = Close
+board-teams = Teams
+board-po = PO
+board-release = Release
+board-refused = Not saved
+board-saving = Saving…
+board-not-authorized = Not authorized. Open the board from the bot's menu in Telegram; if you did, ask the bot's operator to add your Telegram id to the allowlist.
+board-open-button = 📋 Open board

@@ -393,3 +393,19 @@ cmd-chart-usage = ВЕРСИЯ
 cmd-digest-usage = ЧЧ:ММ|off
 cmd-timezone-usage = ЗОНА
 cmd-lang-usage = en|ru
+
+## The board (Telegram Mini App)
+board-title = Доска
+board-no-project = Нет активного проекта. Выберите его выше или создайте в чате: /newproject НАЗВАНИЕ
+board-empty-column = —
+board-history = История
+board-move-to = Перенести в
+board-switch-project = Проект
+board-close = Закрыть
+board-teams = Команды
+board-po = PO
+board-release = Релиз
+board-refused = Не сохранено
+board-saving = Сохраняю…
+board-not-authorized = Нет доступа. Откройте доску из меню бота в Telegram; если вы так и сделали, попросите администратора бота добавить ваш Telegram id в список допущенных.
+board-open-button = 📋 Открыть доску

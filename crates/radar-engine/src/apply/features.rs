@@ -180,7 +180,7 @@ impl Cx<'_> {
                 }
                 _ => t!(lang, "features-none-status"),
             };
-            return Ok(Done::unchanged(format!("{title}\n{hint}")));
+            return Ok(self.with_board(Done::unchanged(format!("{title}\n{hint}"))));
         }
         let mut lines = vec![t!(
             lang,
@@ -206,7 +206,22 @@ impl Cx<'_> {
             }
             lines.push(line);
         }
-        Ok(Done::unchanged(lines.join("\n")))
+        Ok(self.with_board(Done::unchanged(lines.join("\n"))))
+    }
+
+    /// Adds the "Open board" button (a Mini App) when the board is on and
+    /// the chat is private: Telegram refuses `web_app` buttons in groups.
+    fn with_board(&self, done: Done) -> Done {
+        match &self.engine.config().board_url {
+            Some(url) if self.addressed == crate::Addressed::Private => {
+                done.with_keyboard(Keyboard(vec![vec![Button {
+                    text: t!(self.lang, "board-open-button"),
+                    data: String::new(),
+                    web_app: Some(url.clone()),
+                }]]))
+            }
+            _ => done,
+        }
     }
 
     pub(super) async fn show_feature(&mut self, n: FeatureNumber) -> Applied {
@@ -347,10 +362,12 @@ impl Cx<'_> {
                     version,
                 }
                 .encode(),
+                web_app: None,
             },
             Button {
                 text: t!(lang, "delete-cancel-button"),
                 data: ButtonAction::Dismiss.encode(),
+                web_app: None,
             },
         ]])))
     }

@@ -96,7 +96,7 @@ impl Cx<'_> {
         Ok(Done::unchanged(lines.join("\n")))
     }
 
-    pub(super) async fn history(&mut self, n: FeatureNumber) -> Applied {
+    pub(crate) async fn history(&mut self, n: FeatureNumber) -> Applied {
         let p = self.active_project()?;
         let f = self.feature(&p, n).await?;
         let lang = self.lang;

@@ -95,7 +95,7 @@ impl From<StoreError> for Fail {
     }
 }
 
-type Applied = Result<Done, Fail>;
+pub(crate) type Applied = Result<Done, Fail>;
 
 /// A command being applied: the transaction's connection and what the
 /// command runs with.
@@ -416,6 +416,7 @@ impl Cx<'_> {
                     version,
                 }
                 .encode(),
+                web_app: None,
             })
             .collect();
         Ok(Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect()))

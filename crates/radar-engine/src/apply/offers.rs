@@ -38,12 +38,14 @@ impl Cx<'_> {
             rows.push(vec![Button {
                 text: self.label(cmd, world),
                 data: ButtonAction::Offer(id).encode(),
+                web_app: None,
             }]);
         }
         if !rows.is_empty() {
             rows.push(vec![Button {
                 text: t!(self.lang, "button-cancel"),
                 data: ButtonAction::Dismiss.encode(),
+                web_app: None,
             }]);
         }
         Ok(Keyboard(rows))

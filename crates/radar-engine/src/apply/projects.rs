@@ -64,6 +64,7 @@ impl Cx<'_> {
                 buttons.push(Button {
                     text: format!("→ {text}"),
                     data: ButtonAction::UseProject(p.id).encode(),
+                    web_app: None,
                 });
             }
         }

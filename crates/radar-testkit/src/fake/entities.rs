@@ -148,7 +148,10 @@ pub(super) fn decode_entity(s: &str) -> Option<(char, usize)> {
     Some((c, end + 1))
 }
 
-pub(super) fn check_markup(markup: Option<&Value>) -> Result<(), Failure> {
+/// Telegram's checks of an inline keyboard: callback data of 1–64 bytes; a
+/// Mini App (`web_app`) button only with an https URL and only in a private
+/// chat (a group gets `BUTTON_TYPE_INVALID`).
+pub(super) fn check_markup(markup: Option<&Value>, private_chat: bool) -> Result<(), Failure> {
     let Some(rows) = markup
         .and_then(|m| m.get("inline_keyboard"))
         .and_then(Value::as_array)
@@ -160,6 +163,19 @@ pub(super) fn check_markup(markup: Option<&Value>) -> Result<(), Failure> {
             let len = data.as_str().map_or(0, str::len);
             if !(1..=MAX_CALLBACK_DATA_BYTES).contains(&len) {
                 return Err(failure(400, "Bad Request: BUTTON_DATA_INVALID", None));
+            }
+        }
+        if let Some(web_app) = button.get("web_app") {
+            if !private_chat {
+                return Err(failure(400, "Bad Request: BUTTON_TYPE_INVALID", None));
+            }
+            let url = web_app.get("url").and_then(Value::as_str).unwrap_or("");
+            if !url.starts_with("https://") {
+                return Err(failure(
+                    400,
+                    "Bad Request: inline keyboard button Web App URL is invalid: Only HTTPS links are allowed",
+                    None,
+                ));
             }
         }
     }

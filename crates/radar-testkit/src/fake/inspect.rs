@@ -191,6 +191,11 @@ impl FakeTelegram {
         self.shared().bump();
     }
 
+    /// The chat menu button last set (`setChatMenuButton`), as sent.
+    pub fn menu_button(&self) -> Option<serde_json::Value> {
+        self.lock().menu_button.clone()
+    }
+
     /// Methods called that the fake does not implement (answered 404), in
     /// order, as spelled in the request.
     pub fn unknown_methods(&self) -> Vec<String> {

@@ -61,6 +61,26 @@ pub(super) async fn route(
         "editmessagereplymarkup" => edit_message(&mut shared.lock(), &params, false),
         "answercallbackquery" => answer_callback_query(&mut shared.lock(), &params),
         "setmycommands" => set_my_commands(&mut shared.lock(), &params),
+        "setchatmenubutton" => {
+            let button = p_json(&params, "menu_button");
+            if let Some(b) = &button
+                && b.get("type").and_then(Value::as_str) == Some("web_app")
+            {
+                let url = b
+                    .pointer("/web_app/url")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if !url.starts_with("https://") {
+                    return error(
+                        400,
+                        "Bad Request: menu button Web App URL is invalid: Only HTTPS links are allowed",
+                        None,
+                    );
+                }
+            }
+            shared.lock().menu_button = button;
+            ok(json!(true))
+        }
         "getmycommands" => {
             let st = shared.lock();
             let key = commands_key(&params);
@@ -337,7 +357,7 @@ pub(super) fn accept_message(
         return Err(failure(400, "Bad Request: message is too long", None));
     }
     let reply_markup = p_json(params, "reply_markup");
-    check_markup(reply_markup.as_ref())?;
+    check_markup(reply_markup.as_ref(), chat_id > 0)?;
 
     let reply_parameters = p_json(params, "reply_parameters");
     let reply_to = reply_parameters
@@ -410,7 +430,10 @@ pub(super) fn edit_message(st: &mut St, params: &Value, with_text: bool) -> Resp
     let text = p_str(params, "text");
     let parse_mode = p_str(params, "parse_mode");
     let reply_markup = p_json(params, "reply_markup");
-    if let Err(failure) = check_markup(reply_markup.as_ref()) {
+    if let Err(failure) = check_markup(
+        reply_markup.as_ref(),
+        p_i64(params, "chat_id").unwrap_or(0) > 0,
+    ) {
         return failure.into();
     }
     let plain = if with_text {

@@ -107,6 +107,8 @@ pub(super) struct St {
     pub(super) commands: BTreeMap<(String, String), CommandSet>,
     pub(super) webhook: Option<WebhookConfig>,
     pub(super) unknown_methods: Vec<String>,
+    /// The default chat menu button (`setChatMenuButton` without a chat).
+    pub(super) menu_button: Option<Value>,
     pub(super) requests: HashMap<String, u64>,
 
     pub(super) fail_sends: Fault,
@@ -146,6 +148,7 @@ impl St {
             commands: BTreeMap::new(),
             webhook: None,
             unknown_methods: Vec::new(),
+            menu_button: None,
             requests: HashMap::new(),
             fail_sends: Fault::default(),
             rate_limit_sends: Fault::default(),

@@ -216,7 +216,11 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         };
         (hook, target.clone())
     });
-    let router = http::router(metrics.clone(), ready.clone(), hook);
+    let mut router = http::router(metrics.clone(), ready.clone(), hook);
+    let board = crate::board::BoardTarget::default();
+    if sc.public_url.is_some() {
+        router = router.merge(crate::board::router(board.clone()));
+    }
     let http_cancel = cancel.clone();
     let http = tokio::spawn(async move {
         let served = axum::serve(listener, router)
@@ -274,9 +278,32 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         EngineConfig {
             tz: cfg.timezone,
             bot_username: username,
+            board_url: sc.board_url(),
             ..EngineConfig::default()
         },
     );
+    if let Some(url) = sc.board_url() {
+        board.open(crate::board::BoardApp {
+            engine: engine.clone(),
+            allowed: cfg.allowed_users.clone(),
+            key: crate::board::auth::SecretKey::from_token(&sc.token),
+            max_age: sc.app_max_age,
+        });
+        // The chat's menu button opens the board (every private chat with
+        // the bot; Telegram shows it next to the message field).
+        match url::Url::parse(&url) {
+            Ok(u) => {
+                let button = teloxide::types::MenuButton::WebApp {
+                    text: radar_engine::board::menu_label(Lang::En),
+                    web_app: teloxide::types::WebAppInfo { url: u },
+                };
+                if let Err(e) = send_bot.set_chat_menu_button().menu_button(button).await {
+                    tracing::warn!(error = %e, "setChatMenuButton failed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "board URL"),
+        }
+    }
     let app = Arc::new(App {
         engine,
         db: db.clone(),
