@@ -4,6 +4,7 @@
 //! against the fake Bot API), [`history`] (a large event log) and [`sql`]
 //! (the statements the engine runs, for pgbench and sqlite3).
 
+pub mod board;
 pub mod e2e;
 pub mod engine;
 pub mod history;

@@ -151,6 +151,17 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         slowest: usize,
     },
+    /// The board's server time (Mini App): one project of N features, `Engine::board` + JSON.
+    Board {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, default_value_t = 200)]
+        features: u64,
+        #[arg(short, long, default_value_t = 200)]
+        iterations: u64,
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Only create the seeded projects, features and releases (compare.sh runs it before pgbench).
     Seed {
         #[command(flatten)]
@@ -262,6 +273,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Cmd::Board {
+            db,
+            features,
+            iterations,
+            quiet,
+        } => {
+            bench::board::main(bench::board::Options {
+                url: url(&db)?,
+                features: features.max(1),
+                iterations: iterations.max(1),
+                quiet,
+            })
+            .await
         }
         Cmd::Parse { rounds, slowest } => {
             bench::parse::main(bench::parse::Options { rounds, slowest })

@@ -115,7 +115,7 @@ async fn event_count(pool: &Db) -> i64 {
     radar_testkit::counts(pool).await.events
 }
 
-fn card<'a>(board: &'a Value, number: i64) -> &'a Value {
+fn card(board: &Value, number: i64) -> &Value {
     board["features"]
         .as_array()
         .unwrap()

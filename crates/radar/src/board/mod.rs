@@ -104,12 +104,29 @@ struct LangQuery {
 
 /// An API refusal: a status and `{"error", "message"}` (the message in the
 /// caller's language).
-fn refuse(status: StatusCode, error: &str, message: String) -> Response {
-    (
+struct Refusal {
+    status: StatusCode,
+    error: &'static str,
+    message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({ "error": self.error, "message": self.message })),
+        )
+            .into_response()
+    }
+}
+
+fn refuse(status: StatusCode, error: &'static str, message: String) -> Response {
+    Refusal {
         status,
-        Json(serde_json::json!({ "error": error, "message": message })),
-    )
-        .into_response()
+        error,
+        message,
+    }
+    .into_response()
 }
 
 /// The verified, allowed caller and their language — or the refusal.
@@ -117,14 +134,14 @@ fn caller(
     target: &BoardTarget,
     headers: &HeaderMap,
     lang_hint: Option<&str>,
-) -> Result<(Arc<BoardApp>, AppUser, Lang), Response> {
+) -> Result<(Arc<BoardApp>, AppUser, Lang), Refusal> {
     let hint = Lang::from_code(lang_hint);
     let Some(app) = target.0.get().cloned() else {
-        return Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "starting",
-            "Radar is starting".into(),
-        ));
+        return Err(Refusal {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "starting",
+            message: "Radar is starting".into(),
+        });
     };
     let header = headers
         .get(header::AUTHORIZATION)
@@ -135,20 +152,20 @@ fn caller(
         .map_err(|e: AuthError| {
             // The reason, never the initData (it is a credential for a day).
             tracing::info!(reason = %e, "board: initData refused");
-            refuse(
-                StatusCode::UNAUTHORIZED,
-                "not_authorized",
-                radar_engine::board::not_authorized(hint),
-            )
+            Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                error: "not_authorized",
+                message: radar_engine::board::not_authorized(hint),
+            }
         })?;
     let lang = Lang::from_code(user.language_code.as_deref().or(lang_hint));
     if !app.allowed.contains(&UserId(user.id)) {
         tracing::warn!(user_id = user.id, "board: refused, not on the allowlist");
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "not_allowed",
-            radar_engine::board::not_authorized(lang),
-        ));
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            error: "not_allowed",
+            message: radar_engine::board::not_authorized(lang),
+        });
     }
     Ok((app, user, lang))
 }
@@ -170,7 +187,7 @@ async fn board(
 ) -> Response {
     let (app, user, lang) = match caller(&target, &headers, q.lang.as_deref()) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match app.engine.board(UserId(user.id), lang).await {
         Ok(b) => Json(b).into_response(),
@@ -186,7 +203,7 @@ async fn feature(
 ) -> Response {
     let (app, user, lang) = match caller(&target, &headers, q.lang.as_deref()) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match app.engine.card(UserId(user.id), lang, n).await {
         Ok(Some(c)) => Json(c).into_response(),
@@ -210,7 +227,7 @@ async fn command(
 ) -> Response {
     let (app, user, lang) = match caller(&target, &headers, q.lang.as_deref()) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let body: CommandBody = match serde_json::from_slice(&body) {
         Ok(b) => b,

@@ -183,7 +183,7 @@
   }
 
   function cardEl(f) {
-    const meta = [f.teams && "👥 " + f.teams, f.po && "👤 " + f.po, f.release && "🚀 " + f.release].filter(Boolean).join(" · ");
+    const meta = [f.reason && "⛔ " + f.reason, f.teams && "👥 " + f.teams, f.po && "👤 " + f.po, f.release && "🚀 " + f.release].filter(Boolean).join(" · ");
     const c = el(
       "button",
       { class: "card" + (f.saving ? " saving" : ""), type: "button", draggable: true, "data-number": String(f.number), "data-id": String(f.id), onclick: () => openDetail(f.number) },
