@@ -105,9 +105,6 @@ impl CommandSpec {
 /// Intents the language knows that the engine does not run yet; they answer
 /// with a "not yet" sentence.
 pub const NOT_YET: &[Intent] = &[
-    Intent::Stats,
-    Intent::Chart,
-    Intent::Export,
     Intent::Digest,
     Intent::Timezone,
     Intent::Language,
