@@ -116,7 +116,11 @@ impl EventsCsv {
     /// One event: `what` is the line "what changed" shows for it (plain text).
     pub fn push(&mut self, row: &event_log::Event, view: &View) -> Result<(), ExportError> {
         let what = crate::change::decode(row)
-            .map(|e| html_to_plain(&crate::describe::event_line(&e, view)))
+            .map(|e| {
+                let title = crate::describe::event_title(&e, view.lang);
+                let line = crate::describe::event_line(&e, view);
+                html_to_plain(&format!("{title}: {}", line.trim().trim_start_matches('•').trim()))
+            })
             .unwrap_or_default();
         let reverts = row.reverts_event_id.map(|EventId(id)| id.to_string());
         self.w.write_record([
