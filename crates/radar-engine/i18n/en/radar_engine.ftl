@@ -393,7 +393,7 @@ stats-cycle = Cycle time: median <b>{ $median }</b>, 85th percentile { $p85 } (o
         [one] feature
        *[other] features
     })
-stats-cycle-none = Cycle time: — (no feature was done in this period)
+stats-cycle-none = Cycle time: — (no feature done in this period was in progress or planned before)
 stats-wip = In progress now: <b>{ $count }</b>
 stats-blocked-none = Blocked now: none
 stats-blocked = Blocked now: <b>{ $count }</b>

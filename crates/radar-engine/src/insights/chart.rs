@@ -82,7 +82,7 @@ fn draw(
         .margin(24)
         .x_label_area_size(56)
         .y_label_area_size(64)
-        .build_cartesian_2d(0i64..x_end, 0i64..y_end)?;
+        .build_cartesian_2d(-1i64..x_end, 0i64..y_end)?;
     let start = b.start;
     let fmt = labels.date_format.clone();
     let x_label = move |x: &i64| (start + Duration::days(*x)).format(&fmt).to_string();
@@ -106,6 +106,9 @@ fn draw(
     };
     let blue = RGBColor(31, 119, 180);
     let green = RGBColor(44, 160, 44);
+    // Points too: a one-day series has no line to draw.
+    chart.draw_series(series(|v| v.0).into_iter().map(|p| Circle::new(p, 5, blue.filled())))?;
+    chart.draw_series(series(|v| v.1).into_iter().map(|p| Circle::new(p, 5, green.filled())))?;
     chart
         .draw_series(LineSeries::new(series(|v| v.0), blue.stroke_width(4)))?
         .label(&labels.scope)
