@@ -306,9 +306,17 @@ impl Engine {
             let project = user_context::active_project(conn, msg.user).await?;
             let header = render::context_line(project.as_ref().map(|p| p.name.as_str()), msg.lang);
             let text = error.user_message(msg.lang);
-            let (messages, outbox_ids) =
-                queue_reply(conn, msg, &header, &text, None, Vec::new(), Outcome::Rejected, now)
-                    .await?;
+            let (messages, outbox_ids) = queue_reply(
+                conn,
+                msg,
+                &header,
+                &text,
+                None,
+                Vec::new(),
+                Outcome::Rejected,
+                now,
+            )
+            .await?;
             Ok(Reply {
                 messages,
                 outbox_ids,

@@ -123,7 +123,13 @@ pub struct File {
 
 impl std::fmt::Debug for File {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "File({} {}, {} bytes)", self.kind, self.name, self.bytes.len())
+        write!(
+            f,
+            "File({} {}, {} bytes)",
+            self.kind,
+            self.name,
+            self.bytes.len()
+        )
     }
 }
 
@@ -133,7 +139,10 @@ impl std::fmt::Debug for File {
 pub fn file_messages(header: &str, caption: &str, file: File) -> Vec<OutMessage> {
     let mut parts = split_to(header, caption, MAX_CAPTION_CHARS);
     let rest = parts.split_off(1);
-    let first = parts.pop().map(|m| m.html).unwrap_or_else(|| header.to_string());
+    let first = parts
+        .pop()
+        .map(|m| m.html)
+        .unwrap_or_else(|| header.to_string());
     let mut out = vec![OutMessage {
         html: first,
         keyboard: None,

@@ -310,7 +310,11 @@ both!(export_is_two_csv_files_with_bom, |b| async move {
     c.lang = Lang::Ru;
     let ru = c.reply("выгрузи").await;
     assert_eq!(ru.messages.len(), 2);
-    assert!(ru.messages[0].plain().contains("Фичи проекта Apollo: 6 строк"));
+    assert!(
+        ru.messages[0]
+            .plain()
+            .contains("Фичи проекта Apollo: 6 строк")
+    );
 });
 
 #[test]

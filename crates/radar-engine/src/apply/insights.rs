@@ -178,8 +178,7 @@ impl Cx<'_> {
         let view = self.view();
         let feats = features::list(self.conn, p.id, &[]).await?;
         let rels = releases::list(self.conn, p.id).await?;
-        let features_csv =
-            export::features_csv(&feats, &rels, view.tz).map_err(render_failed)?;
+        let features_csv = export::features_csv(&feats, &rels, view.tz).map_err(render_failed)?;
         let mut events = export::EventsCsv::new(view.tz).map_err(render_failed)?;
         let mut after = EventId(0);
         loop {
@@ -203,7 +202,12 @@ impl Cx<'_> {
                 name: format!("{base}-features.csv"),
                 bytes: features_csv,
             },
-            t!(lang, "export-features", project = esc(&p.name), count = feats.len()),
+            t!(
+                lang,
+                "export-features",
+                project = esc(&p.name),
+                count = feats.len()
+            ),
         ));
         d.files.push((
             File {

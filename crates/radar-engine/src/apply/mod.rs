@@ -284,9 +284,9 @@ impl Cx<'_> {
             Command::Stats(period) => self.stats(period).await,
             Command::Chart { version } => self.chart(&version).await,
             Command::Export => self.export().await,
-            Command::Digest(_)
-            | Command::Timezone(_)
-            | Command::Language(_) => Err(Rejection::NotYet.into()),
+            Command::Digest(_) | Command::Timezone(_) | Command::Language(_) => {
+                Err(Rejection::NotYet.into())
+            }
         }
     }
 

@@ -107,8 +107,16 @@ fn draw(
     let blue = RGBColor(31, 119, 180);
     let green = RGBColor(44, 160, 44);
     // Points too: a one-day series has no line to draw.
-    chart.draw_series(series(|v| v.0).into_iter().map(|p| Circle::new(p, 5, blue.filled())))?;
-    chart.draw_series(series(|v| v.1).into_iter().map(|p| Circle::new(p, 5, green.filled())))?;
+    chart.draw_series(
+        series(|v| v.0)
+            .into_iter()
+            .map(|p| Circle::new(p, 5, blue.filled())),
+    )?;
+    chart.draw_series(
+        series(|v| v.1)
+            .into_iter()
+            .map(|p| Circle::new(p, 5, green.filled())),
+    )?;
     chart
         .draw_series(LineSeries::new(series(|v| v.0), blue.stroke_width(4)))?
         .label(&labels.scope)
@@ -117,19 +125,20 @@ fn draw(
         .draw_series(LineSeries::new(series(|v| v.1), green.stroke_width(4)))?
         .label(&labels.done)
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], green.stroke_width(4)));
-    let mut mark = |d: NaiveDate, text: &str, color: RGBColor| -> Result<(), Box<dyn std::error::Error>> {
-        let x = day(b, d);
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x, 0), (x, y_end)],
-            color.stroke_width(3),
-        )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!(" {text}"),
-            (x, y_end - 1),
-            (FONT, 22).into_font().color(&color),
-        )))?;
-        Ok(())
-    };
+    let mut mark =
+        |d: NaiveDate, text: &str, color: RGBColor| -> Result<(), Box<dyn std::error::Error>> {
+            let x = day(b, d);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0), (x, y_end)],
+                color.stroke_width(3),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!(" {text}"),
+                (x, y_end - 1),
+                (FONT, 22).into_font().color(&color),
+            )))?;
+            Ok(())
+        };
     mark(b.today, &labels.today, RGBColor(90, 90, 90))?;
     if let Some(t) = b.target {
         mark(t, &labels.target, RGBColor(214, 39, 40))?;

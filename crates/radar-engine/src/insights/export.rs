@@ -119,7 +119,10 @@ impl EventsCsv {
             .map(|e| {
                 let title = crate::describe::event_title(&e, view.lang);
                 let line = crate::describe::event_line(&e, view);
-                html_to_plain(&format!("{title}: {}", line.trim().trim_start_matches('•').trim()))
+                html_to_plain(&format!(
+                    "{title}: {}",
+                    line.trim().trim_start_matches('•').trim()
+                ))
             })
             .unwrap_or_default();
         let reverts = row.reverts_event_id.map(|EventId(id)| id.to_string());

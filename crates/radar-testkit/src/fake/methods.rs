@@ -46,9 +46,12 @@ pub(super) async fn route(
     match lower.as_str() {
         "getupdates" => get_updates(shared, &params).await,
         "sendmessage" => send_message(shared, &params).await,
-        "sendphoto" | "senddocument" => {
-            send_file(&mut shared.lock(), &lower, &params, multipart_files(headers, body))
-        }
+        "sendphoto" | "senddocument" => send_file(
+            &mut shared.lock(),
+            &lower,
+            &params,
+            multipart_files(headers, body),
+        ),
         "getme" => ok(json!({
             "id": BOT_USER_ID,
             "is_bot": true,
@@ -587,7 +590,12 @@ pub(super) fn set_webhook(shared: &Arc<Shared>, params: &Value) -> Response {
 /// UTF-16 units after entity parsing (HTML parse mode rules as for text),
 /// a photo that is an image Telegram can process (PNG or JPEG, sides
 /// adding up to at most 10000 pixels, ratio at most 20).
-pub(super) fn send_file(st: &mut St, method: &str, params: &Value, files: Vec<FilePart>) -> Response {
+pub(super) fn send_file(
+    st: &mut St,
+    method: &str,
+    params: &Value,
+    files: Vec<FilePart>,
+) -> Response {
     let chat_id = match chat_id_param(params) {
         Ok(chat_id) => chat_id,
         Err(failure) => return failure.into(),
@@ -598,7 +606,11 @@ pub(super) fn send_file(st: &mut St, method: &str, params: &Value, files: Vec<Fi
         ("document", "sendDocument")
     };
     let Some(file) = files.into_iter().find(|f| f.field == field) else {
-        return error(400, &format!("Bad Request: there is no {field} in the request"), None);
+        return error(
+            400,
+            &format!("Bad Request: there is no {field} in the request"),
+            None,
+        );
     };
     if file.bytes.is_empty() {
         return error(400, "Bad Request: file must be non-empty", None);
@@ -610,8 +622,18 @@ pub(super) fn send_file(st: &mut St, method: &str, params: &Value, files: Vec<Fi
             return error(400, "Bad Request: IMAGE_PROCESS_FAILED", None);
         }
         if png {
-            let w = u32::from_be_bytes([file.bytes[16], file.bytes[17], file.bytes[18], file.bytes[19]]);
-            let h = u32::from_be_bytes([file.bytes[20], file.bytes[21], file.bytes[22], file.bytes[23]]);
+            let w = u32::from_be_bytes([
+                file.bytes[16],
+                file.bytes[17],
+                file.bytes[18],
+                file.bytes[19],
+            ]);
+            let h = u32::from_be_bytes([
+                file.bytes[20],
+                file.bytes[21],
+                file.bytes[22],
+                file.bytes[23],
+            ]);
             if w == 0 || h == 0 || w + h > 10_000 || w.max(h) > 20 * w.min(h) {
                 return error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS", None);
             }
