@@ -18,6 +18,7 @@ pub mod buttons;
 pub mod change;
 pub mod describe;
 pub mod help;
+pub mod insights;
 mod lang;
 pub mod language;
 mod message;
@@ -49,6 +50,9 @@ use render::View;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A chart or an export could not be rendered.
+    #[error("rendering a file failed: {0}")]
+    Render(String),
 }
 
 impl EngineError {
@@ -56,6 +60,7 @@ impl EngineError {
     pub fn is_transient(&self) -> bool {
         match self {
             EngineError::Store(e) => e.is_transient(),
+            EngineError::Render(_) => false,
         }
     }
 
@@ -63,6 +68,7 @@ impl EngineError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             EngineError::Store(e) => e.is_unavailable(),
+            EngineError::Render(_) => false,
         }
     }
 
@@ -210,6 +216,7 @@ impl Engine {
                 messages: vec![OutMessage {
                     html: t!(msg.lang, "anonymous-admin"),
                     keyboard: None,
+                    file: None,
                 }],
                 outbox_ids: Vec::new(),
                 outcome: Outcome::Unauthorized,
@@ -222,6 +229,7 @@ impl Engine {
                 messages: vec![OutMessage {
                     html,
                     keyboard: None,
+                    file: None,
                 }],
                 outbox_ids: Vec::new(),
                 outcome: Outcome::Unauthorized,
@@ -251,6 +259,7 @@ impl Engine {
                 outcome: Outcome::Rejected,
                 text: r.render(&cx.view()),
                 keyboard: None,
+                files: Vec::new(),
             },
             Err(Fail::Ignored) => {
                 return Ok(Handled::Replied(Reply {
@@ -272,6 +281,7 @@ impl Engine {
             &header,
             &done.text,
             done.keyboard,
+            done.files,
             done.outcome,
             now,
         )
@@ -301,8 +311,17 @@ impl Engine {
             let project = user_context::active_project(conn, msg.user).await?;
             let header = render::context_line(project.as_ref().map(|p| p.name.as_str()), msg.lang);
             let text = error.user_message(msg.lang);
-            let (messages, outbox_ids) =
-                queue_reply(conn, msg, &header, &text, None, Outcome::Rejected, now).await?;
+            let (messages, outbox_ids) = queue_reply(
+                conn,
+                msg,
+                &header,
+                &text,
+                None,
+                Vec::new(),
+                Outcome::Rejected,
+                now,
+            )
+            .await?;
             Ok(Reply {
                 messages,
                 outbox_ids,
@@ -317,16 +336,25 @@ impl Engine {
 /// caller's transaction). A button press's result replaces the message that
 /// carried the button (the first part; further parts follow as messages);
 /// a refused press ("this button is outdated") leaves it as it is.
+#[allow(clippy::too_many_arguments)]
 async fn queue_reply(
     conn: &mut Conn,
     msg: &Incoming,
     header: &str,
     text: &str,
     keyboard: Option<render::Keyboard>,
+    files: Vec<(render::File, String)>,
     outcome: Outcome,
     now: DateTime<Utc>,
 ) -> Result<(Vec<OutMessage>, Vec<radar_store::OutboxId>), EngineError> {
-    let messages = render::split_messages(header, text, keyboard);
+    // Files first, each with its caption; then the text, if any.
+    let mut messages: Vec<OutMessage> = Vec::new();
+    for (file, caption) in files {
+        messages.extend(render::file_messages(header, &caption, file));
+    }
+    if messages.is_empty() || !text.is_empty() || keyboard.is_some() {
+        messages.extend(render::split_messages(header, text, keyboard));
+    }
     let (reply_to, sent_at) = match msg.delivery {
         Delivery::Outbox { reply_to } => (reply_to, None),
         Delivery::Inline => (None, Some(now.naive_utc())),
@@ -336,7 +364,8 @@ async fn queue_reply(
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let edit_message_id = edit.filter(|_| i == 0);
+            // A file cannot replace a text message: it is sent as a new one.
+            let edit_message_id = edit.filter(|_| i == 0 && m.file.is_none());
             NewReply {
                 chat_id: msg.chat,
                 message_key: Some(msg.key.clone()),
@@ -355,6 +384,20 @@ async fn queue_reply(
         })
         .collect();
     let ids = outbox::queue(conn, &rows).await?;
+    for (m, id) in messages.iter().zip(&ids) {
+        if let Some(f) = &m.file {
+            radar_store::outbox_attachments::insert(
+                conn,
+                &radar_store::outbox_attachments::Attachment {
+                    outbox_id: *id,
+                    kind: f.kind,
+                    file_name: f.name.clone(),
+                    bytes: f.bytes.clone(),
+                },
+            )
+            .await?;
+        }
+    }
     Ok((messages, ids))
 }
 

@@ -122,9 +122,68 @@ impl Keyboard {
 /// One message Radar sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutMessage {
-    /// HTML (parse mode `HTML`).
+    /// HTML (parse mode `HTML`); a file's caption when the message carries one.
     pub html: String,
     pub keyboard: Option<Keyboard>,
+    /// A file sent with the message (`sendPhoto` / `sendDocument`).
+    pub file: Option<File>,
+}
+
+/// Telegram's limit on a photo's or document's caption: 1024 characters
+/// after entity parsing, in UTF-16 code units like a message's text.
+pub const MAX_CAPTION_CHARS: usize = 1024;
+
+/// A file a reply carries: a chart (PNG, sent as a photo) or an export (CSV,
+/// sent as a document). Rendered in the command's transaction and queued
+/// with the reply, so it shows the state the command saw.
+#[derive(Clone, PartialEq, Eq)]
+pub struct File {
+    pub kind: radar_store::AttachmentKind,
+    /// The file's name as the user sees it (`burnup-1.2.png`).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "File({} {}, {} bytes)",
+            self.kind,
+            self.name,
+            self.bytes.len()
+        )
+    }
+}
+
+/// A file and its caption (the context line goes first): the caption's
+/// first part travels with the file, within [`MAX_CAPTION_CHARS`]; anything
+/// longer follows as text messages.
+pub fn file_messages(header: &str, caption: &str, file: File) -> Vec<OutMessage> {
+    let mut parts = split_to(header, caption, MAX_CAPTION_CHARS);
+    let rest = parts.split_off(1);
+    let first = parts
+        .pop()
+        .map(|m| m.html)
+        .unwrap_or_else(|| header.to_string());
+    let mut out = vec![OutMessage {
+        html: first,
+        keyboard: None,
+        file: Some(file),
+    }];
+    if !rest.is_empty() {
+        let text: Vec<String> = rest
+            .iter()
+            .map(|m| {
+                m.html
+                    .strip_prefix(&format!("{header}\n\n"))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        out.extend(split_messages(header, &text.join("\n"), None));
+    }
+    out
 }
 
 impl OutMessage {
@@ -180,6 +239,7 @@ fn split_to(header: &str, body: &str, limit: usize) -> Vec<OutMessage> {
                 format!("{header}\n\n{p}")
             },
             keyboard: if i + 1 == n { keyboard.clone() } else { None },
+            file: None,
         })
         .collect()
 }

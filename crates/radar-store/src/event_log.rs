@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use crate::ids::{EventId, ProjectId, UserId};
+use crate::ids::{EventId, FeatureId, ProjectId, ReleaseId, UserId};
 use crate::schema::event_log;
 use crate::values::{Action, EntityKind};
 use crate::{Conn, R, dispatch};
@@ -222,4 +222,80 @@ pub async fn latest_in_project(
         .into_iter()
         .filter_map(|(e, v)| Some((e, v?)))
         .collect())
+}
+
+/// Every event on the given features, compensating events included, oldest
+/// first: each feature's whole story (flow metrics, burn-up). Read through
+/// `event_log_entity_idx` (entity_type, entity_id, id), a bounded number of
+/// ids per statement.
+pub async fn feature_stories(conn: &mut Conn, ids: &[FeatureId]) -> R<Vec<Event>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|f| f.0).collect();
+        let rows: Vec<Event> = dispatch!(conn, |c| {
+            event_log::table
+                .filter(event_log::entity_type.eq(EntityKind::Feature))
+                .filter(event_log::entity_id.eq_any(&ids))
+                .order(event_log::id.asc())
+                .select(Event::as_select())
+                .load(c)
+                .await?
+        });
+        out.extend(rows);
+    }
+    out.sort_by_key(|e| e.id);
+    Ok(out)
+}
+
+/// The features of a project whose events may name release `release` (a
+/// plan into or out of it, or a snapshot holding it): the candidates for
+/// its burn-up scope, deleted features included. A text match on
+/// `details` over the project's events (`event_log_project_time_idx`); the
+/// caller decodes the events and keeps what really names the release.
+pub async fn features_naming_release(
+    conn: &mut Conn,
+    project: ProjectId,
+    release: ReleaseId,
+) -> R<Vec<FeatureId>> {
+    // The typed format writes `"release":{"before":…,"after":{"id":3,"version":"1.2"}}`
+    // and snapshots `"release_id":3`; the legacy format `"release_id": 3`.
+    let typed = format!("%\"id\":{},\"version\"%", release.0);
+    let snapshot = format!("%\"release_id\":{}%", release.0);
+    let legacy = format!("%\"release_id\": {}%", release.0);
+    let ids: Vec<i64> = dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::entity_type.eq(EntityKind::Feature))
+            .filter(
+                event_log::details
+                    .like(&typed)
+                    .or(event_log::details.like(&snapshot))
+                    .or(event_log::details.like(&legacy)),
+            )
+            .select(event_log::entity_id)
+            .distinct()
+            .load(c)
+            .await?
+    });
+    Ok(ids.into_iter().map(FeatureId).collect())
+}
+
+/// A project's events, oldest first, `limit` from after `after` (the CSV
+/// export reads the log in pages, never all at once).
+pub async fn project_page(
+    conn: &mut Conn,
+    project: ProjectId,
+    after: EventId,
+    limit: i64,
+) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::id.gt(after))
+            .order(event_log::id.asc())
+            .limit(limit)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
 }

@@ -19,6 +19,7 @@ pub mod ids;
 mod migrate;
 pub mod offered_actions;
 pub mod outbox;
+pub mod outbox_attachments;
 pub mod processed_messages;
 pub mod projects;
 pub mod releases;

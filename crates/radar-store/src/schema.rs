@@ -77,6 +77,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox_attachments (outbox_id) {
+        outbox_id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
     processed_messages (message_id) {
         message_id -> Text,
         update_id -> Nullable<BigInt>,
@@ -128,6 +137,7 @@ diesel::joinable!(conversation_state -> projects (project_id));
 diesel::joinable!(features -> projects (project_id));
 diesel::joinable!(features -> releases (release_id));
 diesel::joinable!(releases -> projects (project_id));
+diesel::joinable!(outbox_attachments -> outbox (outbox_id));
 diesel::joinable!(user_context -> projects (active_project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -136,6 +146,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     features,
     offered_actions,
     outbox,
+    outbox_attachments,
     processed_messages,
     projects,
     releases,

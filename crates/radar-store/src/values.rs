@@ -138,3 +138,14 @@ text_enum!(
         Undo = "undo",
     }
 );
+
+text_enum!(
+    /// `outbox.attachment_kind`: how a reply's file is sent (the reply's
+    /// text is then its caption).
+    AttachmentKind {
+        /// A picture, `sendPhoto` (the burn-up chart, PNG).
+        Photo = "photo",
+        /// A file, `sendDocument` (the CSV export).
+        Document = "document",
+    }
+);

@@ -16,6 +16,8 @@ pub struct Console {
     lang: Lang,
     run: String,
     n: u64,
+    /// Where a chart or an export is written (the current directory by default).
+    files_dir: std::path::PathBuf,
 }
 
 impl Console {
@@ -30,7 +32,31 @@ impl Console {
             lang,
             run: format!("{nanos:x}.{}", std::process::id()),
             n: 0,
+            files_dir: std::path::PathBuf::from("."),
         }
+    }
+
+    /// Writes charts and exports into `dir` instead of the current directory.
+    pub fn with_files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Console {
+        self.files_dir = dir.into();
+        self
+    }
+
+    /// A message as the console shows it; a file it carries is written to
+    /// the files directory (owner-only: an export holds the project's data)
+    /// and its path printed under the caption.
+    fn show_saving(&self, m: &OutMessage) -> String {
+        let mut s = show(m);
+        if let Some(f) = &m.file {
+            let path = self.files_dir.join(&f.name);
+            let line = match write_private(&path, &f.bytes) {
+                Ok(()) => format!("📎 {}", path.display()),
+                Err(e) => format!("📎 cannot write {}: {e}", path.display()),
+            };
+            s.push('\n');
+            s.push_str(&line);
+        }
+        s
     }
 
     /// Handles one line; returns the reply as the console shows it.
@@ -44,7 +70,12 @@ impl Console {
         self.n += 1;
         let msg = Incoming::console_input(&self.run, self.n, self.user, self.lang, input);
         Ok(match self.engine.handle(&msg).await? {
-            Handled::Replied(r) => r.messages.iter().map(show).collect::<Vec<_>>().join("\n\n"),
+            Handled::Replied(r) => r
+                .messages
+                .iter()
+                .map(|m| self.show_saving(m))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
             Handled::Duplicate => String::new(),
         })
     }
@@ -122,6 +153,15 @@ pub fn read_line(r: &mut impl BufRead) -> std::io::Result<Option<Line>> {
         Ok(t) => Line::Text(t),
         Err(_) => Line::NotUtf8,
     }))
+}
+
+/// Writes `bytes` to `path`, readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?.write_all(bytes)
 }
 
 /// A message as plain text, buttons shown as `[label]`.

@@ -395,3 +395,54 @@ board-refused = Not saved
 board-saving = Saving…
 board-not-authorized = Not authorized. Open the board from the bot's menu in Telegram; if you did, ask the bot's operator to add your Telegram id to the allowlist.
 board-open-button = 📋 Open board
+
+## Insights: flow metrics (/stats), burn-up chart (/chart), export (/export)
+
+stats-title = 📊 <b>Flow of { $project }</b> { $period } ({ $from } – { $to })
+stats-done = Done: <b>{ $count }</b> { $count ->
+        [one] feature
+       *[other] features
+    } ({ $per_week } a week)
+stats-week = W{ $week } ({ $monday }): { $count }
+stats-weeks = Per ISO week: { $weeks }
+stats-cycle = Cycle time: median <b>{ $median }</b>, 85th percentile { $p85 } (over { $count } { $count ->
+        [one] feature
+       *[other] features
+    })
+stats-cycle-none = Cycle time: — (no feature done in this period was in progress or planned before)
+stats-wip = In progress now: <b>{ $count }</b>
+stats-blocked-none = Blocked now: none
+stats-blocked = Blocked now: <b>{ $count }</b>
+stats-releases = <b>Open releases</b> (forecast at this period's pace):
+stats-release-line = 🚀 { $version }: { $done }/{ $total } done
+stats-target = target { $date }
+stats-forecast = forecast: done by { $date }
+stats-forecast-none = forecast: none (nothing was done in this period)
+stats-forecast-done = all done
+stats-how = How these are counted: /help stats
+stats-days = { $days } d
+# The digest's metrics line (last 4 weeks).
+stats-line = 📊 4 weeks: { $done } done ({ $per_week }/week) · cycle time { $cycle } · { $wip } in progress · { $blocked } blocked
+chart-title = Release { $version }: burn-up
+chart-scope = scope (planned features)
+chart-done = done
+chart-today = today
+chart-target = target
+chart-features = features
+chart-date-format = %b %d
+chart-caption = 📈 Burn-up of release <b>{ $version }</b> since { $from }: { $done } of { $scope } done
+export-features = 📤 Features of { $project }: { $count } { $count ->
+        [one] row
+       *[other] rows
+    } (CSV, UTF-8)
+export-events = 📤 Event log of { $project }: { $count } { $count ->
+        [one] event
+       *[other] events
+    } (CSV, UTF-8)
+cmd-stats-details =
+    How it is counted, from the event log (undone changes do not count):
+    • <b>Throughput</b>: features done per ISO week (Monday–Sunday in your time zone) of the period (default: the last 28 days).
+    • <b>Cycle time</b>: from the first time a feature entered “in progress” (or “planned” if it never was in progress) to its latest “done” still in effect, in days; median and 85th percentile (nearest rank). A feature reopened and done again counts once, at its latest done.
+    • <b>In progress</b> and <b>blocked</b>: now; blocked for: since the latest “→ blocked”.
+    • <b>Forecast</b> of an open release: features not done yet ÷ the period's throughput per day, from today. A forecast, not a promise.
+    • <b>Burn-up</b> (/chart VERSION): scope on a day is the features planned into the release at the end of that day (unplanned, deleted and cancelled ones leave it); done is those of them done.

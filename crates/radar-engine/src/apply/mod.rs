@@ -5,6 +5,7 @@
 mod conversation;
 mod features;
 mod history;
+mod insights;
 mod offers;
 mod projects;
 mod releases;
@@ -34,6 +35,8 @@ pub(crate) struct Done {
     pub outcome: Outcome,
     pub text: String,
     pub keyboard: Option<Keyboard>,
+    /// Files sent with the reply, each with its caption (a chart, an export).
+    pub files: Vec<(crate::render::File, String)>,
 }
 
 impl Done {
@@ -43,6 +46,7 @@ impl Done {
             outcome: Outcome::Changed,
             text,
             keyboard: None,
+            files: Vec::new(),
         }
     }
 
@@ -52,6 +56,7 @@ impl Done {
             outcome: Outcome::Unchanged,
             text,
             keyboard: None,
+            files: Vec::new(),
         }
     }
 
@@ -61,6 +66,7 @@ impl Done {
             outcome: Outcome::Rejected,
             text,
             keyboard: None,
+            files: Vec::new(),
         }
     }
 
@@ -131,9 +137,15 @@ impl Cx<'_> {
     pub fn view(&self) -> View {
         View {
             lang: self.lang,
-            tz: self.engine.config().tz,
+            tz: self.zone(),
             me: self.user,
         }
+    }
+
+    /// The user's time zone: "today", ISO weeks, shown times and dates. One
+    /// place, so per-user settings replace the configured zone here.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.engine.config().tz
     }
 
     pub async fn dispatch(&mut self, input: &Input) -> Applied {
@@ -269,12 +281,12 @@ impl Cx<'_> {
             Command::Changes(period) => self.changes(period).await,
             Command::History(n) => self.history(n).await,
             Command::Undo => self.undo().await,
-            Command::Stats(_)
-            | Command::Chart { .. }
-            | Command::Export
-            | Command::Digest(_)
-            | Command::Timezone(_)
-            | Command::Language(_) => Err(Rejection::NotYet.into()),
+            Command::Stats(period) => self.stats(period).await,
+            Command::Chart { version } => self.chart(&version).await,
+            Command::Export => self.export().await,
+            Command::Digest(_) | Command::Timezone(_) | Command::Language(_) => {
+                Err(Rejection::NotYet.into())
+            }
         }
     }
 

@@ -16,7 +16,11 @@ use crate::render::{esc, show_date};
 
 impl Cx<'_> {
     /// The release `version` of a project, or a rejection listing the known ones.
-    async fn release_named(&mut self, project: ProjectId, version: &str) -> Result<Release, Fail> {
+    pub(super) async fn release_named(
+        &mut self,
+        project: ProjectId,
+        version: &str,
+    ) -> Result<Release, Fail> {
         if let Some(r) = releases::by_version(self.conn, project, version).await? {
             return Ok(r);
         }

@@ -108,6 +108,11 @@ impl FakeTelegram {
 
     // ----- what the bot sent ---------------------------------------------
 
+    /// Every accepted `sendPhoto` / `sendDocument`, in arrival order.
+    pub fn files(&self) -> Vec<SentFile> {
+        self.lock().files.clone()
+    }
+
     /// Every accepted `sendMessage`, in arrival order.
     pub fn sent(&self) -> Vec<Sent> {
         self.lock().sent.clone()

@@ -46,6 +46,12 @@ pub(super) async fn route(
     match lower.as_str() {
         "getupdates" => get_updates(shared, &params).await,
         "sendmessage" => send_message(shared, &params).await,
+        "sendphoto" | "senddocument" => send_file(
+            &mut shared.lock(),
+            &lower,
+            &params,
+            multipart_files(headers, body),
+        ),
         "getme" => ok(json!({
             "id": BOT_USER_ID,
             "is_bot": true,
@@ -600,4 +606,103 @@ pub(super) fn set_webhook(shared: &Arc<Shared>, params: &Value) -> Response {
         }
     }
     ok_with_description(json!(true), "Webhook was set")
+}
+
+/// `sendPhoto` / `sendDocument` as Telegram checks them: the file uploaded
+/// as multipart under `photo` / `document`, a caption of at most 1024
+/// UTF-16 units after entity parsing (HTML parse mode rules as for text),
+/// a photo that is an image Telegram can process (PNG or JPEG, sides
+/// adding up to at most 10000 pixels, ratio at most 20).
+pub(super) fn send_file(
+    st: &mut St,
+    method: &str,
+    params: &Value,
+    files: Vec<FilePart>,
+) -> Response {
+    let chat_id = match chat_id_param(params) {
+        Ok(chat_id) => chat_id,
+        Err(failure) => return failure.into(),
+    };
+    let (field, name) = if method == "sendphoto" {
+        ("photo", "sendPhoto")
+    } else {
+        ("document", "sendDocument")
+    };
+    let Some(file) = files.into_iter().find(|f| f.field == field) else {
+        return error(
+            400,
+            &format!("Bad Request: there is no {field} in the request"),
+            None,
+        );
+    };
+    if file.bytes.is_empty() {
+        return error(400, "Bad Request: file must be non-empty", None);
+    }
+    if field == "photo" {
+        let png = file.bytes.starts_with(b"\x89PNG\r\n\x1a\n") && file.bytes.len() >= 24;
+        let jpeg = file.bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
+        if !png && !jpeg {
+            return error(400, "Bad Request: IMAGE_PROCESS_FAILED", None);
+        }
+        if png {
+            let w = u32::from_be_bytes([
+                file.bytes[16],
+                file.bytes[17],
+                file.bytes[18],
+                file.bytes[19],
+            ]);
+            let h = u32::from_be_bytes([
+                file.bytes[20],
+                file.bytes[21],
+                file.bytes[22],
+                file.bytes[23],
+            ]);
+            if w == 0 || h == 0 || w + h > 10_000 || w.max(h) > 20 * w.min(h) {
+                return error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS", None);
+            }
+        }
+    }
+    if st.blocked.contains(&chat_id) {
+        return error(403, "Forbidden: bot was blocked by the user", None);
+    }
+    let caption = p_str(params, "caption").unwrap_or_default();
+    let parse_mode = p_str(params, "parse_mode");
+    let plain = match message_text(&caption, parse_mode.as_deref()) {
+        Ok(plain) => plain,
+        Err(failure) => return failure.into(),
+    };
+    if plain.encode_utf16().count() > 1024 {
+        return error(400, "Bad Request: message caption is too long", None);
+    }
+    let reply_to = p_json(params, "reply_parameters")
+        .as_ref()
+        .and_then(|rp| p_i64(rp, "message_id"))
+        .or_else(|| p_i64(params, "reply_to_message_id"));
+    let message_id = st.next_mid(chat_id);
+    let mut msg = base_message(message_id, bot_user_json(), chat_id, now_unix());
+    msg.insert("caption".into(), json!(plain));
+    msg.insert(
+        field.into(),
+        json!({"file_name": file.file_name, "file_size": file.bytes.len()}),
+    );
+    let message = Value::Object(msg);
+    st.messages.insert(
+        (chat_id, message_id),
+        StoredMsg {
+            json: message.clone(),
+            from_bot: true,
+            source: None,
+        },
+    );
+    st.files.push(SentFile {
+        chat_id,
+        method: name.to_owned(),
+        caption,
+        parse_mode,
+        file_name: file.file_name,
+        bytes: file.bytes,
+        reply_to_message_id: reply_to,
+        message_id,
+    });
+    ok(message)
 }

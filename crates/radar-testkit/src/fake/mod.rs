@@ -130,6 +130,21 @@ pub struct Pushed {
     pub queued: bool,
 }
 
+/// A photo or document the bot sent (`sendPhoto` / `sendDocument`).
+#[derive(Debug, Clone)]
+pub struct SentFile {
+    pub chat_id: i64,
+    /// `sendPhoto` or `sendDocument`.
+    pub method: String,
+    /// The caption exactly as the bot sent it (with HTML markup, if any).
+    pub caption: String,
+    pub parse_mode: Option<String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub reply_to_message_id: Option<i64>,
+    pub message_id: i64,
+}
+
 /// A message the bot sent with `sendMessage` and the fake accepted.
 #[derive(Clone, Debug)]
 pub struct Sent {

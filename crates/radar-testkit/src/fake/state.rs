@@ -101,6 +101,7 @@ pub(super) struct St {
     pub(super) open_callbacks: HashSet<String>,
 
     pub(super) sent: Vec<Sent>,
+    pub(super) files: Vec<SentFile>,
     pub(super) attempts: Vec<SendAttempt>,
     pub(super) edits: Vec<Edit>,
     pub(super) callback_answers: Vec<CallbackAnswer>,
@@ -142,6 +143,7 @@ impl St {
             next_callback: 0,
             open_callbacks: HashSet::new(),
             sent: Vec::new(),
+            files: Vec::new(),
             attempts: Vec::new(),
             edits: Vec::new(),
             callback_answers: Vec::new(),

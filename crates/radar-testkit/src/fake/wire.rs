@@ -340,3 +340,71 @@ pub(super) fn commands_key(params: &Value) -> (String, String) {
         scope.to_string(),
     )
 }
+
+/// A file part of a `multipart/form-data` body.
+pub(super) struct FilePart {
+    pub(super) field: String,
+    pub(super) file_name: String,
+    pub(super) bytes: Vec<u8>,
+}
+
+/// The file parts of a multipart body (empty for any other body).
+pub(super) fn multipart_files(headers: &HeaderMap, body: &[u8]) -> Vec<FilePart> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = content_type
+        .split(';')
+        .filter_map(|part| part.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut out = Vec::new();
+    let Some(first) = find(body, delimiter) else {
+        return out;
+    };
+    let mut rest = &body[first + delimiter.len()..];
+    while !rest.starts_with(b"--") {
+        let Some(end) = find(rest, delimiter) else {
+            break;
+        };
+        let part = &rest[..end];
+        rest = &rest[end + delimiter.len()..];
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        let Some(split) = find(part, b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&part[..split]);
+        let (mut name, mut filename) = (None, None);
+        for line in head.lines() {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            if !key.trim().eq_ignore_ascii_case("content-disposition") {
+                continue;
+            }
+            for param in value.split(';').filter_map(|p| p.trim().split_once('=')) {
+                let v = param.1.trim().trim_matches('"').to_owned();
+                match param.0.trim() {
+                    "name" => name = Some(v),
+                    "filename" => filename = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        if let (Some(field), Some(file_name)) = (name, filename) {
+            out.push(FilePart {
+                field,
+                file_name,
+                bytes: part[split + 4..].to_vec(),
+            });
+        }
+    }
+    out
+}

@@ -144,6 +144,71 @@ pub fn classify(status: u16, body: &[u8]) -> Result<Value, CallError> {
     }
 }
 
+/// A file sent with a call (`sendPhoto`'s `photo`, `sendDocument`'s `document`).
+pub struct Upload<'a> {
+    /// The form field that carries the file.
+    pub field: &'a str,
+    pub file_name: &'a str,
+    pub mime: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Calls `method` with `params` and one file as `multipart/form-data`
+/// (Telegram's way to upload a file): each parameter a text field (objects
+/// as JSON), the file a part with its name. Classified like [`call`].
+pub async fn call_with_file(
+    bot: &Bot,
+    method: &str,
+    params: &serde_json::Map<String, Value>,
+    file: Upload<'_>,
+) -> Result<Value, CallError> {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in params {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        form = form.text(k.clone(), text);
+    }
+    let part = reqwest::multipart::Part::bytes(file.bytes.to_vec())
+        .file_name(file.file_name.to_string())
+        .mime_str(file.mime)
+        .map_err(|e| CallError::Refused {
+            code: 0,
+            description: without_token(e),
+        })?;
+    form = form.part(file.field.to_string(), part);
+    let sent = bot
+        .client()
+        .post(method_url(bot, method))
+        .multipart(form)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) if e.is_connect() => return Err(CallError::NotSent(without_token(e))),
+        Err(e) if e.is_builder() => {
+            return Err(CallError::Refused {
+                code: 0,
+                description: without_token(e),
+            });
+        }
+        Err(e) => return Err(CallError::Ambiguous(without_token(e))),
+    };
+    let status = response.status().as_u16();
+    let body = match response.bytes().await {
+        Ok(b) => b,
+        Err(e) if status >= 500 => {
+            return Err(CallError::Server {
+                status,
+                description: without_token(e),
+            });
+        }
+        Err(e) => return Err(CallError::Ambiguous(without_token(e))),
+    };
+    classify(status, &body)
+}
+
 fn method_url(bot: &Bot, method: &str) -> reqwest::Url {
     let mut url = bot.api_url();
     let base = url.path().trim_end_matches('/').to_string();

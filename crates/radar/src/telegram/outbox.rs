@@ -170,7 +170,11 @@ impl Sender {
             l.per_chat.until_key_ready(&chat_id).await;
             l.global.until_ready().await;
         }
-        let delivery = send(bot, head).await;
+        let file = radar_store::outbox_attachments::of_reply(conn, head.id).await?;
+        let delivery = match &file {
+            Some(f) => send_file(bot, head, f).await,
+            None => send(bot, head).await,
+        };
         let now = Utc::now().naive_utc();
         match &delivery {
             Delivery::Sent => {
@@ -306,6 +310,55 @@ pub async fn send(bot: &Bot, row: &QueuedReply) -> Delivery {
         // It may have been delivered; sending again risks a double reply,
         // not sending risks none at all: at least once.
         Err(e @ CallError::Ambiguous(_)) => Delivery::RetryAt(backoff(row.attempts), e.to_string()),
+        Err(e @ CallError::Refused { .. }) => Delivery::Failed(e.to_string()),
+    }
+}
+
+/// Sends a reply that carries a file: `sendPhoto` (a chart) or
+/// `sendDocument` (an export), the reply's text as the caption (the engine
+/// keeps it within 1024 UTF-16 units), uploaded as multipart.
+pub async fn send_file(
+    bot: &Bot,
+    row: &QueuedReply,
+    file: &radar_store::outbox_attachments::Attachment,
+) -> Delivery {
+    let now = Utc::now().naive_utc();
+    let backoff = |attempts: i32| {
+        let secs = 2i64.saturating_pow(attempts.clamp(0, 8) as u32).min(300);
+        now + chrono::Duration::seconds(secs)
+    };
+    let mut params = serde_json::Map::new();
+    params.insert("chat_id".into(), json!(row.chat_id.0));
+    params.insert("caption".into(), json!(row.text));
+    if let Some(mode) = &row.parse_mode {
+        params.insert("parse_mode".into(), json!(mode));
+    }
+    if let Some(to) = row.reply_to_message_id {
+        params.insert(
+            "reply_parameters".into(),
+            json!({"message_id": to, "allow_sending_without_reply": true}),
+        );
+    }
+    let (method, field, mime) = match file.kind {
+        radar_store::AttachmentKind::Photo => ("SendPhoto", "photo", "image/png"),
+        radar_store::AttachmentKind::Document => ("SendDocument", "document", "text/csv"),
+    };
+    let upload = bot_api::Upload {
+        field,
+        file_name: &file.file_name,
+        mime,
+        bytes: &file.bytes,
+    };
+    match bot_api::call_with_file(bot, method, &params, upload).await {
+        Ok(_) => Delivery::Sent,
+        Err(CallError::RetryAfter(secs)) => Delivery::RetryAt(
+            now + chrono::Duration::seconds(secs.min(3600) as i64),
+            format!("429: retry after {secs} s"),
+        ),
+        Err(CallError::Migrated(to)) => Delivery::Migrated(ChatId(to)),
+        Err(e @ (CallError::Server { .. } | CallError::NotSent(_) | CallError::Ambiguous(_))) => {
+            Delivery::RetryAt(backoff(row.attempts), e.to_string())
+        }
         Err(e @ CallError::Refused { .. }) => Delivery::Failed(e.to_string()),
     }
 }
