@@ -4,7 +4,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use radar_engine::{Engine, EngineError, Handled, Incoming, Input, Lang, OutMessage};
+use radar_engine::buttons::ButtonAction;
+use radar_engine::{Engine, EngineError, Handled, Incoming, Input, Keyboard, Lang, OutMessage};
 use radar_store::UserId;
 
 /// A console session: message keys are unique across runs
@@ -16,6 +17,8 @@ pub struct Console {
     lang: Lang,
     run: String,
     n: u64,
+    /// The page buttons (◀ ▶) of the last reply: "next" and "back" press them.
+    pages: Option<Keyboard>,
 }
 
 impl Console {
@@ -30,6 +33,7 @@ impl Console {
             lang,
             run: format!("{nanos:x}.{}", std::process::id()),
             n: 0,
+            pages: None,
         }
     }
 
@@ -42,11 +46,42 @@ impl Console {
     /// [`Input::NotUtf8`]); returns the reply as the console shows it.
     pub async fn send(&mut self, input: Input) -> Result<String, EngineError> {
         self.n += 1;
+        let input = match &input {
+            Input::Text(t) => self.page_turn(t).map(Input::Button).unwrap_or(input),
+            _ => input,
+        };
         let msg = Incoming::console_input(&self.run, self.n, self.user, self.lang, input);
         Ok(match self.engine.handle(&msg).await? {
-            Handled::Replied(r) => r.messages.iter().map(show).collect::<Vec<_>>().join("\n\n"),
+            Handled::Replied(r) => {
+                self.pages = r
+                    .messages
+                    .last()
+                    .and_then(|m| m.keyboard.clone())
+                    .filter(|k| page_button(k, true).or(page_button(k, false)).is_some());
+                let mut shown = r.messages.iter().map(show).collect::<Vec<_>>().join("\n\n");
+                if self.pages.is_some() {
+                    shown.push('\n');
+                    shown.push_str(&radar_engine::render::console_page_hint(self.lang));
+                }
+                shown
+            }
             Handled::Duplicate => String::new(),
         })
+    }
+
+    /// "next" / "back" (or ▶ / ◀, «дальше» / «назад») after a paged reply:
+    /// the data of the button it stands for.
+    fn page_turn(&self, text: &str) -> Option<String> {
+        let k = self.pages.as_ref()?;
+        let word = text.trim().to_lowercase();
+        let forward = match word.as_str() {
+            "next" | "more" | ">" | "▶" | "дальше" | "далее" | "ещё" | "еще" => {
+                true
+            }
+            "back" | "prev" | "previous" | "<" | "◀" | "назад" => false,
+            _ => return None,
+        };
+        page_button(k, forward)
     }
 
     /// Reads stdin until EOF, one message a line. A line that is not valid
@@ -122,6 +157,21 @@ pub fn read_line(r: &mut impl BufRead) -> std::io::Result<Option<Line>> {
         Ok(t) => Line::Text(t),
         Err(_) => Line::NotUtf8,
     }))
+}
+
+/// The data of the ▶ (`forward`) or ◀ page button of a keyboard.
+fn page_button(k: &Keyboard, forward: bool) -> Option<String> {
+    let arrow = if forward { '▶' } else { '◀' };
+    k.0.iter()
+        .flatten()
+        .find(|b| {
+            b.text.contains(arrow)
+                && matches!(
+                    ButtonAction::decode(&b.data),
+                    Some(ButtonAction::Page { .. })
+                )
+        })
+        .map(|b| b.data.clone())
 }
 
 /// A message as plain text, buttons shown as `[label]`.

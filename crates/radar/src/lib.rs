@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod housekeeping;
 pub mod metrics;
 pub mod seed;

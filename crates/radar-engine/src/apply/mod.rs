@@ -3,11 +3,13 @@
 //! so "what changed" and "undo" can be answered from the log.
 
 mod conversation;
+mod digest;
 mod features;
 mod history;
 mod offers;
 mod projects;
 mod releases;
+mod settings;
 mod undo;
 
 use chrono::NaiveDateTime;
@@ -27,6 +29,8 @@ use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, View};
 use crate::status::StatusWords;
 use crate::{Engine, EngineError, Lang};
+
+pub use digest::{Digest, DigestPass, digest_key};
 
 /// A command that went through: its reply and whether it changed data.
 #[derive(Debug)]
@@ -103,7 +107,12 @@ pub(crate) struct Cx<'a> {
     pub conn: &'a mut Conn,
     pub engine: &'a Engine,
     pub user: UserId,
+    /// The reply language: the user's setting, else their client's.
     pub lang: Lang,
+    /// The language of the user's client (what `/lang auto` goes back to).
+    pub client_lang: Lang,
+    /// The user's time zone: their setting, else `RADAR_TIMEZONE`.
+    pub tz: chrono_tz::Tz,
     pub key: &'a str,
     /// Wall-clock now (UTC) for created_at/updated_at.
     pub now: NaiveDateTime,
@@ -131,7 +140,7 @@ impl Cx<'_> {
     pub fn view(&self) -> View {
         View {
             lang: self.lang,
-            tz: self.engine.config().tz,
+            tz: self.tz,
             me: self.user,
         }
     }
@@ -146,7 +155,7 @@ impl Cx<'_> {
                 let cx = self.context().await?;
                 let pc = ParseCtx {
                     bot_username: self.engine.config().bot_username.as_deref(),
-                    today: self.engine.today(),
+                    today: self.engine.today_in(self.tz),
                 };
                 let understood = language::understand(text, &pc, &cx.world);
                 // A reply to Radar's message in a group is for Radar only when
@@ -172,6 +181,7 @@ impl Cx<'_> {
             }
             Input::Button(data) => match ButtonAction::decode(data) {
                 Some(ButtonAction::Offer(id)) => self.press_offer(id).await,
+                Some(ButtonAction::Page { offer, page }) => self.press_page(offer, page).await,
                 Some(ButtonAction::SetStatus {
                     feature,
                     status,
@@ -269,12 +279,12 @@ impl Cx<'_> {
             Command::Changes(period) => self.changes(period).await,
             Command::History(n) => self.history(n).await,
             Command::Undo => self.undo().await,
-            Command::Stats(_)
-            | Command::Chart { .. }
-            | Command::Export
-            | Command::Digest(_)
-            | Command::Timezone(_)
-            | Command::Language(_) => Err(Rejection::NotYet.into()),
+            Command::Digest(at) => self.set_digest(at).await,
+            Command::Timezone(zone) => self.set_time_zone(&zone).await,
+            Command::Language(code) => self.set_language(code).await,
+            Command::Stats(_) | Command::Chart { .. } | Command::Export => {
+                Err(Rejection::NotYet.into())
+            }
         }
     }
 

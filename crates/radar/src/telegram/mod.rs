@@ -274,7 +274,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         EngineConfig {
             tz: cfg.timezone,
             bot_username: username,
-            ..EngineConfig::default()
+            clock: cfg.clock(),
         },
     );
     let app = Arc::new(App {
@@ -341,6 +341,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         }
         .run(cancel.clone()),
     );
+    let digests = tokio::spawn(crate::digest::run(app.engine.clone(), cancel.clone()));
     ready.set(Phase::Receiving);
     tracing::info!(mode = if webhook { "webhook" } else { "polling" }, listen = %sc.listen, "Radar is running");
 
@@ -356,7 +357,10 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         )
         .await;
 
-    for t in [http, replay, housekeeping].into_iter().chain(poller) {
+    for t in [http, replay, housekeeping, digests]
+        .into_iter()
+        .chain(poller)
+    {
         let _ = t.await;
     }
     let _ = delivery.await;
