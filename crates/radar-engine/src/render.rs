@@ -173,10 +173,16 @@ const PAGE_FOOTER_UNITS: usize = 48;
 /// as many of `lines` as fit, so that the page under `header`, with a
 /// footer of up to [`PAGE_FOOTER_UNITS`], is one message of at most
 /// [`MAX_MESSAGE_CHARS`] units (a line too long for a page is cut). Blank
-/// lines at a page's start or end are dropped. One page when all fit.
+/// lines at a page's start or end are dropped (when `lines` starts with one,
+/// every page's title is followed by a blank line). One page when all fit.
 pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
+    let sep = if lines.first().is_some_and(|l| l.trim().is_empty()) {
+        "\n\n"
+    } else {
+        "\n"
+    };
     let budget = MAX_MESSAGE_CHARS
-        .saturating_sub(units(header) + 2 + units(title) + 1 + 2 + PAGE_FOOTER_UNITS)
+        .saturating_sub(units(header) + 2 + units(title) + sep.len() + 2 + PAGE_FOOTER_UNITS)
         .max(64);
     let mut out: Vec<Vec<String>> = vec![Vec::new()];
     let mut cur_len = 0usize;
@@ -207,7 +213,7 @@ pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
             if p.is_empty() {
                 title.to_string()
             } else {
-                format!("{title}\n{}", p.join("\n"))
+                format!("{title}{sep}{}", p.join("\n"))
             }
         })
         .collect()
