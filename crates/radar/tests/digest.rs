@@ -301,3 +301,38 @@ both!(pages_turn_by_editing_the_message, |b| async move {
     assert!(fake.sent().len() == before + 1, "no new message for a page");
     radar.terminate();
 });
+
+both!(
+    console_shows_the_first_page_and_turns_on_next,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let engine = radar_engine::Engine::new(db.pool(), radar_engine::EngineConfig::default());
+        for (user, lang, next, back) in [
+            (5, radar_engine::Lang::En, "next", "back"),
+            (6, radar_engine::Lang::Ru, "дальше", "назад"),
+        ] {
+            let mut console = radar::console::Console::new(engine.clone(), UserId(user), lang);
+            console.say(&format!("/newproject P{user}")).await.unwrap();
+            let long = "L".repeat(150);
+            for i in 0..50 {
+                console.say(&format!("/add {i} {long}")).await.unwrap();
+            }
+            let (p1, p2, hint) = match lang {
+                radar_engine::Lang::En => ("Page 1 of 3", "Page 2 of 3", "type \"next\""),
+                radar_engine::Lang::Ru => {
+                    ("Страница 1 из 3", "Страница 2 из 3", "напишите «дальше»")
+                }
+            };
+            let first = console.say("/changes").await.unwrap();
+            assert!(first.contains(p1) && first.contains(hint), "{first}");
+            let second = console.say(next).await.unwrap();
+            assert!(second.contains(p2), "{second}");
+            let again = console.say(back).await.unwrap();
+            assert!(again.contains(p1), "{again}");
+            // Without a paged reply before it, "next" is an ordinary message.
+            console.say("/whoami").await.unwrap();
+            let plain = console.say(next).await.unwrap();
+            assert!(!plain.contains(p2), "{plain}");
+        }
+    }
+);
