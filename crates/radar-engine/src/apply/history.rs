@@ -209,9 +209,12 @@ impl Cx<'_> {
                 period,
                 at,
             } => {
-                let p = radar_store::projects::get(self.conn, project)
-                    .await?
-                    .ok_or(Rejection::OutdatedButton)?;
+                let p = match self.project.clone().filter(|p| p.id == project) {
+                    Some(p) => p,
+                    None => radar_store::projects::get(self.conn, project)
+                        .await?
+                        .ok_or(Rejection::OutdatedButton)?,
+                };
                 Ok(match self.changes_text(&p, period, at, &view).await? {
                     Some(c) => (c.title, c.lines),
                     None => (
