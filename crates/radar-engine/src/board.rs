@@ -197,6 +197,8 @@ impl Engine {
     pub async fn board(&self, user: UserId, lang: Lang) -> Result<Board, EngineError> {
         let mut conn = self.db.get().await?;
         let conn = &mut conn;
+        // The user's /lang, if they chose one, over the Telegram client's.
+        let (lang, _) = self.reader(conn, user, lang).await?;
         let active = user_context::active_project(conn, user).await?;
         let all = projects::list(conn).await?;
         let columns = COLUMNS
@@ -285,6 +287,8 @@ impl Engine {
         number: i64,
     ) -> Result<Option<CardDetail>, EngineError> {
         let mut conn = self.db.get().await?;
+        let client_lang = lang;
+        let (lang, tz) = self.reader(&mut conn, user, lang).await?;
         let project = user_context::active_project(&mut conn, user).await?;
         let Some(p) = project.clone() else {
             return Ok(None);
@@ -305,6 +309,8 @@ impl Engine {
             engine: self,
             user,
             lang,
+            client_lang,
+            tz,
             key: "",
             now,
             at: now,

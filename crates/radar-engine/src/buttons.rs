@@ -9,6 +9,7 @@
 //! | confirm a delete | `del:<feature id>:<version>` |
 //! | cancel | `nop` |
 //! | run an offered command | `do:<offer id>` |
+//! | turn to a page of a long answer | `pg:<offer id>:<page>` |
 //!
 //! A feature's version is the id of the latest event on it: a status picker
 //! or a delete confirmation is outdated once the feature changed since it
@@ -33,6 +34,11 @@ pub enum ButtonAction {
     },
     Dismiss,
     Offer(OfferId),
+    /// Page `page` (from 0) of the long answer stored as the offer.
+    Page {
+        offer: OfferId,
+        page: u32,
+    },
 }
 
 /// Telegram's limit on `callback_data`, in bytes.
@@ -50,6 +56,7 @@ impl ButtonAction {
             ButtonAction::Delete { feature, version } => format!("del:{feature}:{version}"),
             ButtonAction::Dismiss => "nop".into(),
             ButtonAction::Offer(o) => format!("do:{o}"),
+            ButtonAction::Page { offer, page } => format!("pg:{offer}:{page}"),
         }
     }
 
@@ -72,6 +79,10 @@ impl ButtonAction {
             },
             ["nop"] => ButtonAction::Dismiss,
             ["do", id] => ButtonAction::Offer(OfferId(id_of(id)?)),
+            ["pg", id, page] => ButtonAction::Page {
+                offer: OfferId(id_of(id)?),
+                page: page_of(page)?,
+            },
             _ => return None,
         })
     }
@@ -85,6 +96,14 @@ fn id_of(s: &str) -> Option<i64> {
         return None;
     }
     s.parse().ok()
+}
+
+/// A page number as Radar writes it: `0`, or digits without a leading zero.
+fn page_of(s: &str) -> Option<u32> {
+    if s == "0" {
+        return Some(0);
+    }
+    u32::try_from(id_of(s)?).ok()
 }
 
 #[cfg(test)]
@@ -106,6 +125,14 @@ mod tests {
             },
             ButtonAction::Dismiss,
             ButtonAction::Offer(OfferId(77)),
+            ButtonAction::Page {
+                offer: OfferId(5),
+                page: 0,
+            },
+            ButtonAction::Page {
+                offer: OfferId(5),
+                page: 12,
+            },
         ] {
             assert_eq!(ButtonAction::decode(&a.encode()), Some(a));
             assert!(a.encode().len() <= MAX_DATA_BYTES);
@@ -132,6 +159,11 @@ mod tests {
             " del:1",
             "nop:",
             "do:abc",
+            "pg:1",
+            "pg:1:01",
+            "pg:1:-1",
+            "pg:0:1",
+            "pg:1:99999999999",
             "drop table",
             "",
             "st:99999999999999999999:d",

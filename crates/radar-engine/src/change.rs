@@ -11,14 +11,14 @@
 //! `features` must get `#[serde(default)]` here, so older snapshots (and the
 //! legacy ones, which have the same field names) keep decoding.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use radar_store::event_log::Event as EventRow;
 use radar_store::features::{Feature, NewFeature};
 use radar_store::projects::Project;
 use radar_store::releases::{NewRelease, Release};
 use radar_store::{
-    Action, EntityKind, EventId, FeatureId, FeatureNumber, FeatureStatus, ProjectId, ProjectStatus,
-    ReleaseId, ReleaseStatus, UserId,
+    Action, EntityKind, EventId, FeatureId, FeatureNumber, FeatureStatus, Language, ProjectId,
+    ProjectStatus, ReleaseId, ReleaseStatus, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -162,6 +162,33 @@ impl ReleaseDiff {
             target_date: inv(self.target_date),
             status: inv(self.status),
             released_at: inv(self.released_at),
+        }
+    }
+}
+
+/// The settings of a user a change touched (`None`: the default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsDiff {
+    /// An IANA zone name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<Delta<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Delta<Option<Language>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_at: Option<Delta<Option<NaiveTime>>>,
+}
+
+impl SettingsDiff {
+    pub fn is_empty(&self) -> bool {
+        *self == SettingsDiff::default()
+    }
+
+    pub fn inverse(self) -> SettingsDiff {
+        SettingsDiff {
+            time_zone: inv(self.time_zone),
+            language: inv(self.language),
+            digest_at: inv(self.digest_at),
         }
     }
 }
@@ -329,6 +356,12 @@ pub enum Change {
         before: Option<ProjectId>,
         after: Option<ProjectId>,
     },
+    /// A user's settings changed (time zone, language, digest time): like
+    /// a context switch, about the user (`entity_id`), not data: never
+    /// undone, not shown in "what changed".
+    SettingsChanged {
+        diff: SettingsDiff,
+    },
     FeatureCreated {
         feature: FeatureSnapshot,
     },
@@ -358,7 +391,7 @@ impl Change {
             Change::ProjectCreated { .. }
             | Change::ProjectDeleted { .. }
             | Change::ProjectUpdated { .. } => EntityKind::Project,
-            Change::ContextSwitched { .. } => EntityKind::Context,
+            Change::ContextSwitched { .. } | Change::SettingsChanged { .. } => EntityKind::Context,
             Change::FeatureCreated { .. }
             | Change::FeatureDeleted { .. }
             | Change::FeatureUpdated { .. } => EntityKind::Feature,
@@ -380,14 +413,18 @@ impl Change {
             | Change::ReleaseDeleted { .. } => Action::Delete,
             Change::ProjectUpdated { .. }
             | Change::FeatureUpdated { .. }
-            | Change::ReleaseUpdated { .. } => Action::Update,
+            | Change::ReleaseUpdated { .. }
+            | Change::SettingsChanged { .. } => Action::Update,
             Change::ContextSwitched { .. } => Action::Switch,
         }
     }
 
     /// Whether the change is data (a context switch is not).
     pub fn is_data(&self) -> bool {
-        !matches!(self, Change::ContextSwitched { .. })
+        !matches!(
+            self,
+            Change::ContextSwitched { .. } | Change::SettingsChanged { .. }
+        )
     }
 
     /// The change that undoes this one.
@@ -405,6 +442,9 @@ impl Change {
             Change::ContextSwitched { before, after } => Change::ContextSwitched {
                 before: after,
                 after: before,
+            },
+            Change::SettingsChanged { diff } => Change::SettingsChanged {
+                diff: diff.inverse(),
             },
             Change::FeatureCreated { feature } => Change::FeatureDeleted { feature },
             Change::FeatureDeleted { feature } => Change::FeatureCreated { feature },

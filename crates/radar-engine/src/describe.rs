@@ -1,6 +1,6 @@
 //! Events in words: what "what changed", history and undo say about a change.
 
-use radar_store::{FeatureStatus, ProjectStatus, ReleaseStatus};
+use radar_store::{FeatureStatus, Language, ProjectStatus, ReleaseStatus};
 
 use crate::Lang;
 use crate::change::{Change, Delta, Event};
@@ -29,6 +29,7 @@ pub fn entity_title(c: &Change, lang: Lang) -> String {
         }
         Change::ProjectUpdated { name, .. } => t!(lang, "entity-project", name = esc(name)),
         Change::ContextSwitched { .. } => t!(lang, "entity-context"),
+        Change::SettingsChanged { .. } => t!(lang, "entity-settings"),
     }
 }
 
@@ -54,6 +55,32 @@ pub fn describe_change(c: &Change, lang: Lang) -> String {
         | Change::FeatureDeleted { .. }
         | Change::ReleaseDeleted { .. } => return t!(lang, "change-deleted"),
         Change::ContextSwitched { .. } => return t!(lang, "change-switched"),
+        Change::SettingsChanged { diff } => {
+            let show = |v: Option<String>| v.unwrap_or_else(|| t!(lang, "settings-default"));
+            if let Some(d) = &diff.time_zone {
+                field(
+                    t!(lang, "settings-field-time-zone"),
+                    Some((show(d.before.clone()), show(d.after.clone()))),
+                );
+            }
+            if let Some(d) = &diff.language {
+                let code = |l: Option<Language>| l.map(|l| l.as_str().to_string());
+                field(
+                    t!(lang, "settings-field-language"),
+                    Some((show(code(d.before)), show(code(d.after)))),
+                );
+            }
+            if let Some(d) = &diff.digest_at {
+                let at = |x: Option<chrono::NaiveTime>| {
+                    x.map(|x| x.format("%H:%M").to_string())
+                        .unwrap_or_else(|| t!(lang, "settings-off"))
+                };
+                field(
+                    t!(lang, "settings-field-digest"),
+                    Some((at(d.before), at(d.after))),
+                );
+            }
+        }
         Change::FeatureUpdated { diff, .. } => {
             field(label("name", lang), shown(&diff.name, |s| text(s.as_str())));
             field(

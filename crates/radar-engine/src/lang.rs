@@ -23,6 +23,26 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// The stored value of a user's language setting.
+    pub fn to_store(self) -> radar_store::Language {
+        match self {
+            Lang::En => radar_store::Language::En,
+            Lang::Ru => radar_store::Language::Ru,
+        }
+    }
+
+    pub fn from_store(l: radar_store::Language) -> Lang {
+        match l {
+            radar_store::Language::En => Lang::En,
+            radar_store::Language::Ru => Lang::Ru,
+        }
+    }
+
+    /// A language by its code (`en`, `ru`).
+    pub fn by_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// The language's id: its messages folder and Fluent language (plural rules).
     pub fn code(self) -> &'static str {
         match self {

@@ -35,7 +35,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Tz;
 use radar_store::outbox::{self, NewReply};
 use radar_store::processed_messages::{self, NewReceipt};
-use radar_store::{Conn, Db, StoreError, user_context};
+use radar_store::{Conn, Db, StoreError, UserId, user_context, user_settings};
 
 pub use lang::Lang;
 pub use language::Command;
@@ -44,6 +44,7 @@ use messages::t;
 pub use render::{Button, Keyboard, OutMessage};
 
 use apply::{Cx, Done, Fail};
+pub use apply::{Digest, DigestPass, digest_key};
 use render::View;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,11 +89,19 @@ pub enum Clock {
     #[default]
     System,
     Fixed(Arc<Mutex<DateTime<Utc>>>),
+    /// The system clock moved by a fixed amount (`RADAR_TEST_CLOCK`: tests
+    /// of the binary start it at a chosen instant, and it runs on from there).
+    Shifted(chrono::Duration),
 }
 
 impl Clock {
     pub fn fixed(t: DateTime<Utc>) -> Clock {
         Clock::Fixed(Arc::new(Mutex::new(t)))
+    }
+
+    /// A clock that reads `start` now and runs on at the system's pace.
+    pub fn starting_at(start: DateTime<Utc>) -> Clock {
+        Clock::Shifted(start - Utc::now())
     }
 
     pub fn set(&self, t: DateTime<Utc>) {
@@ -107,6 +116,7 @@ impl Clock {
         let t = match self {
             Clock::System => Utc::now(),
             Clock::Fixed(m) => *m.lock().unwrap_or_else(|e| e.into_inner()),
+            Clock::Shifted(d) => Utc::now() + *d,
         };
         t.trunc_subsecs(6)
     }
@@ -143,7 +153,7 @@ pub struct Engine {
 
 /// How many times a transaction that lost a race (unique key, serialization,
 /// busy file, dropped connection) is run again before giving up.
-const MAX_ATTEMPTS: u32 = 5;
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 impl Engine {
     pub fn new(db: Db, cfg: EngineConfig) -> Engine {
@@ -161,8 +171,26 @@ impl Engine {
         self.cfg.clock.now()
     }
 
-    fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.cfg.tz).date_naive()
+    /// Today's date in `tz`.
+    fn today_in(&self, tz: Tz) -> NaiveDate {
+        self.now().with_timezone(&tz).date_naive()
+    }
+
+    /// The language and time zone a user reads replies in: their settings
+    /// (`/lang`, `/timezone`), else the client's language and `RADAR_TIMEZONE`.
+    async fn reader(
+        &self,
+        conn: &mut Conn,
+        user: UserId,
+        client: Lang,
+    ) -> Result<(Lang, Tz), EngineError> {
+        let s = user_settings::get(conn, user).await?;
+        let lang = s
+            .and_then(|s| s.language)
+            .map(Lang::from_store)
+            .unwrap_or(client);
+        let tz = s.and_then(|s| s.time_zone).map_or(self.cfg.tz, |z| z.0);
+        Ok((lang, tz))
     }
 
     /// Handles one message exactly once: a key seen before returns
@@ -237,11 +265,14 @@ impl Engine {
         }
 
         let project = user_context::active_project(conn, msg.user).await?;
+        let (lang, tz) = self.reader(conn, msg.user, msg.lang).await?;
         let mut cx = Cx {
             conn,
             engine: self,
             user: msg.user,
-            lang: msg.lang,
+            lang,
+            client_lang: msg.lang,
+            tz,
             key: &msg.key,
             now: now.naive_utc(),
             at: msg
@@ -274,7 +305,9 @@ impl Engine {
             cx.data_events > 0,
             "a command is changed exactly when it wrote data events"
         );
-        let header = render::context_line(cx.project.as_ref().map(|p| p.name.as_str()), msg.lang);
+        // In the language the command leaves (a `/lang` reply is in the new one).
+        let lang = cx.lang;
+        let header = render::context_line(cx.project.as_ref().map(|p| p.name.as_str()), lang);
         let (messages, outbox_ids) = queue_reply(
             cx.conn,
             msg,
@@ -309,8 +342,9 @@ impl Engine {
                 });
             }
             let project = user_context::active_project(conn, msg.user).await?;
-            let header = render::context_line(project.as_ref().map(|p| p.name.as_str()), msg.lang);
-            let text = error.user_message(msg.lang);
+            let (lang, _) = self.reader(conn, msg.user, msg.lang).await?;
+            let header = render::context_line(project.as_ref().map(|p| p.name.as_str()), lang);
+            let text = error.user_message(lang);
             let (messages, outbox_ids) = queue_reply(
                 conn,
                 msg,

@@ -67,3 +67,55 @@ impl Period {
         }
     }
 }
+
+impl Period {
+    /// A compact spelling that [`Period::from_code`] reads back (stored
+    /// with a page button, so its pages show the same period).
+    pub fn code(self) -> String {
+        match self {
+            Period::Last24Hours => "24h".into(),
+            Period::Today => "today".into(),
+            Period::Yesterday => "yesterday".into(),
+            Period::ThisWeek => "week".into(),
+            Period::LastDays(n) => format!("days{n}"),
+            Period::Since(d) => format!("since{d}"),
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Period> {
+        Some(match s {
+            "24h" => Period::Last24Hours,
+            "today" => Period::Today,
+            "yesterday" => Period::Yesterday,
+            "week" => Period::ThisWeek,
+            _ => {
+                if let Some(n) = s.strip_prefix("days") {
+                    Period::LastDays(n.parse().ok()?)
+                } else {
+                    Period::Since(s.strip_prefix("since")?.parse().ok()?)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for p in [
+            Period::Last24Hours,
+            Period::Today,
+            Period::Yesterday,
+            Period::ThisWeek,
+            Period::LastDays(3),
+            Period::Since(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+        ] {
+            assert_eq!(Period::from_code(&p.code()), Some(p));
+        }
+        assert_eq!(Period::from_code("days"), None);
+        assert_eq!(Period::from_code("since2026-13-01"), None);
+    }
+}

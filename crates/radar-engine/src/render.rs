@@ -244,6 +244,64 @@ fn split_to(header: &str, body: &str, limit: usize) -> Vec<OutMessage> {
         .collect()
 }
 
+/// The console's hint under a paged reply: how to turn the page.
+pub fn console_page_hint(lang: Lang) -> String {
+    t!(lang, "console-page-hint")
+}
+
+/// Room kept on every page for its footer ("Page 12 of 40").
+const PAGE_FOOTER_UNITS: usize = 48;
+
+/// Cuts a long answer into pages: each page is `title`, a line break and
+/// as many of `lines` as fit, so that the page under `header`, with a
+/// footer of up to [`PAGE_FOOTER_UNITS`], is one message of at most
+/// [`MAX_MESSAGE_CHARS`] units (a line too long for a page is cut). Blank
+/// lines at a page's start or end are dropped (when `lines` starts with one,
+/// every page's title is followed by a blank line). One page when all fit.
+pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
+    let sep = if lines.first().is_some_and(|l| l.trim().is_empty()) {
+        "\n\n"
+    } else {
+        "\n"
+    };
+    let budget = MAX_MESSAGE_CHARS
+        .saturating_sub(units(header) + 2 + units(title) + sep.len() + 2 + PAGE_FOOTER_UNITS)
+        .max(64);
+    let mut out: Vec<Vec<String>> = vec![Vec::new()];
+    let mut cur_len = 0usize;
+    for line in lines {
+        for piece in hard_split(line, budget) {
+            let len = units(&piece);
+            let page = out.last_mut().expect("a page");
+            if page.is_empty() && piece.trim().is_empty() {
+                continue;
+            }
+            if !page.is_empty() && cur_len + 1 + len > budget {
+                out.push(Vec::new());
+                cur_len = 0;
+                if piece.trim().is_empty() {
+                    continue;
+                }
+            }
+            let page = out.last_mut().expect("a page");
+            cur_len += len + usize::from(!page.is_empty());
+            page.push(piece);
+        }
+    }
+    out.into_iter()
+        .map(|mut p| {
+            while p.last().is_some_and(|l| l.trim().is_empty()) {
+                p.pop();
+            }
+            if p.is_empty() {
+                title.to_string()
+            } else {
+                format!("{title}{sep}{}", p.join("\n"))
+            }
+        })
+        .collect()
+}
+
 /// A message Telegram refused as too long (its limit lower than ours, or
 /// counted otherwise): its first half, as a message, and the rest as one
 /// message (split again if refused again). The context line (before the

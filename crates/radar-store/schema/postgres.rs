@@ -129,6 +129,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_settings (user_id) {
+        user_id -> Int8,
+        time_zone -> Nullable<Text>,
+        language -> Nullable<Text>,
+        digest_at -> Nullable<Time>,
+        digest_language -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(conversation_state -> features (feature_id));
 diesel::joinable!(conversation_state -> projects (project_id));
 diesel::joinable!(conversation_state -> releases (release_id));
@@ -149,4 +160,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     releases,
     user_context,
+    user_settings,
 );

@@ -27,6 +27,7 @@ pub mod schema;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod user_context;
+pub mod user_settings;
 pub mod values;
 
 pub use connect::{Cause, ConnectError, PG_CONNECT_TIMEOUT, connect_pg};

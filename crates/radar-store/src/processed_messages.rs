@@ -211,3 +211,19 @@ pub async fn get(conn: &mut Conn, key: &str) -> R<Option<Receipt>> {
             .optional()?
     }))
 }
+
+/// Which of `keys` are stored (claimed or received), e.g. the digests of
+/// today already sent.
+pub async fn existing(conn: &mut Conn, keys: &[String]) -> R<Vec<String>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    use processed_messages::dsl as pm;
+    Ok(dispatch!(conn, |c| {
+        pm::processed_messages
+            .filter(pm::message_id.eq_any(keys))
+            .select(pm::message_id)
+            .load(c)
+            .await?
+    }))
+}

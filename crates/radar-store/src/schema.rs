@@ -131,6 +131,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_settings (user_id) {
+        user_id -> BigInt,
+        time_zone -> Nullable<Text>,
+        language -> Nullable<Text>,
+        digest_at -> Nullable<Time>,
+        digest_language -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(conversation_state -> features (feature_id));
 diesel::joinable!(conversation_state -> releases (release_id));
 diesel::joinable!(conversation_state -> projects (project_id));
@@ -151,4 +162,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     releases,
     user_context,
+    user_settings,
 );

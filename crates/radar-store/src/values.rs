@@ -149,3 +149,40 @@ text_enum!(
         Document = "document",
     }
 );
+
+text_enum!(
+    /// `user_settings.language`: the language a user chose for replies.
+    Language {
+        En = "en",
+        Ru = "ru",
+    }
+);
+
+/// `user_settings.time_zone`: an IANA time zone, stored by its name
+/// (`Europe/Berlin`); a name chrono-tz does not know is refused when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct Zone(pub chrono_tz::Tz);
+
+impl<DB> ToSql<Text, DB> for Zone
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        <str as ToSql<Text, DB>>::to_sql(self.0.name(), out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for Zone
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let s = String::from_sql(bytes)?;
+        s.parse::<chrono_tz::Tz>()
+            .map(Zone)
+            .map_err(|_| format!("unknown time zone {s:?}").into())
+    }
+}

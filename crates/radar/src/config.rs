@@ -111,6 +111,10 @@ pub struct Config {
     pub database_url: DbUrl,
     pub timezone: Tz,
     pub allowed_users: HashSet<UserId>,
+    /// Test only (`RADAR_TEST_CLOCK`, RFC 3339): Radar's clock starts at
+    /// this instant and runs on, so a test of the binary reaches a digest
+    /// time without waiting for it. Unset in production.
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Config {
@@ -134,11 +138,35 @@ impl Config {
                 var: "RADAR_ALLOWED_USERS",
                 message,
             })?;
+        let clock_start = match var("RADAR_TEST_CLOCK")? {
+            None => None,
+            Some(t) => Some(
+                chrono::DateTime::parse_from_rfc3339(&t)
+                    .map_err(|e| ConfigError {
+                        var: "RADAR_TEST_CLOCK",
+                        message: format!(
+                            "{t:?} is not an RFC 3339 time like 2030-03-10T06:00:00Z ({e}); it is for tests only: unset it"
+                        ),
+                    })?
+                    .to_utc(),
+            ),
+        };
         Ok(Config {
             database_url,
             timezone,
             allowed_users,
+            clock_start,
         })
+    }
+}
+
+impl Config {
+    /// The engine's clock: the system's, or the test clock.
+    pub fn clock(&self) -> radar_engine::Clock {
+        match self.clock_start {
+            Some(t) => radar_engine::Clock::starting_at(t),
+            None => radar_engine::Clock::System,
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use radar_engine::{Engine, EngineError, Handled, Incoming, Input, Lang, OutMessage};
+use radar_engine::buttons::ButtonAction;
+use radar_engine::{Engine, EngineError, Handled, Incoming, Input, Keyboard, Lang, OutMessage};
 use radar_store::UserId;
 
 /// A console session: message keys are unique across runs
@@ -18,6 +19,8 @@ pub struct Console {
     n: u64,
     /// Where a chart or an export is written (the current directory by default).
     files_dir: std::path::PathBuf,
+    /// The page buttons (◀ ▶) of the last reply: "next" and "back" press them.
+    pages: Option<Keyboard>,
 }
 
 impl Console {
@@ -33,6 +36,7 @@ impl Console {
             run: format!("{nanos:x}.{}", std::process::id()),
             n: 0,
             files_dir: std::path::PathBuf::from("."),
+            pages: None,
         }
     }
 
@@ -68,16 +72,47 @@ impl Console {
     /// [`Input::NotUtf8`]); returns the reply as the console shows it.
     pub async fn send(&mut self, input: Input) -> Result<String, EngineError> {
         self.n += 1;
+        let input = match &input {
+            Input::Text(t) => self.page_turn(t).map(Input::Button).unwrap_or(input),
+            _ => input,
+        };
         let msg = Incoming::console_input(&self.run, self.n, self.user, self.lang, input);
         Ok(match self.engine.handle(&msg).await? {
-            Handled::Replied(r) => r
-                .messages
-                .iter()
-                .map(|m| self.show_saving(m))
-                .collect::<Vec<_>>()
-                .join("\n\n"),
+            Handled::Replied(r) => {
+                self.pages = r
+                    .messages
+                    .last()
+                    .and_then(|m| m.keyboard.clone())
+                    .filter(|k| page_button(k, true).or(page_button(k, false)).is_some());
+                let mut shown = r
+                    .messages
+                    .iter()
+                    .map(|m| self.show_saving(m))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                if self.pages.is_some() {
+                    shown.push('\n');
+                    shown.push_str(&radar_engine::render::console_page_hint(self.lang));
+                }
+                shown
+            }
             Handled::Duplicate => String::new(),
         })
+    }
+
+    /// "next" / "back" (or ▶ / ◀, «дальше» / «назад») after a paged reply:
+    /// the data of the button it stands for.
+    fn page_turn(&self, text: &str) -> Option<String> {
+        let k = self.pages.as_ref()?;
+        let word = text.trim().to_lowercase();
+        let forward = match word.as_str() {
+            "next" | "more" | ">" | "▶" | "дальше" | "далее" | "ещё" | "еще" => {
+                true
+            }
+            "back" | "prev" | "previous" | "<" | "◀" | "назад" => false,
+            _ => return None,
+        };
+        page_button(k, forward)
     }
 
     /// Reads stdin until EOF, one message a line. A line that is not valid
@@ -162,6 +197,21 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o.open(path)?.write_all(bytes)
+}
+
+/// The data of the ▶ (`forward`) or ◀ page button of a keyboard.
+fn page_button(k: &Keyboard, forward: bool) -> Option<String> {
+    let arrow = if forward { '▶' } else { '◀' };
+    k.0.iter()
+        .flatten()
+        .find(|b| {
+            b.text.contains(arrow)
+                && matches!(
+                    ButtonAction::decode(&b.data),
+                    Some(ButtonAction::Page { .. })
+                )
+        })
+        .map(|b| b.data.clone())
 }
 
 /// A message as plain text, buttons shown as `[label]`.

@@ -10,6 +10,7 @@
 pub mod board;
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod housekeeping;
 pub mod metrics;
 pub mod seed;

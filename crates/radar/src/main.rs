@@ -49,6 +49,13 @@ enum Cmd {
     },
     /// Load demo projects, features and releases (a second run changes nothing).
     Seed,
+    /// Print a user's daily digest for today (yesterday's changes in their
+    /// active project), as `radar serve` sends it; nothing is sent or recorded.
+    Digest {
+        /// The user's id.
+        #[arg(long)]
+        user: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -120,6 +127,7 @@ async fn open(cfg: &Config) -> anyhow::Result<Engine> {
         db,
         EngineConfig {
             tz: cfg.timezone,
+            clock: cfg.clock(),
             ..EngineConfig::default()
         },
     ))
@@ -171,6 +179,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{mark:>12}  {}", s.version);
             }
             println!("{} applied, {} pending", states.len() - pending, pending);
+        }
+        Cmd::Digest { user } => {
+            let engine = open(&cfg).await?;
+            match engine.digest_now(radar_store::UserId(user)).await? {
+                Ok(d) => println!("{}", radar_engine::render::html_to_plain(&d.html)),
+                Err(why) => println!("{}", radar_engine::render::html_to_plain(&why)),
+            }
         }
         Cmd::Seed => {
             let engine = open(&cfg).await?;

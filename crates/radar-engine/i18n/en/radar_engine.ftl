@@ -378,7 +378,38 @@ cmd-stats-usage = [PERIOD]
 cmd-chart-usage = VERSION
 cmd-digest-usage = HH:MM|off
 cmd-timezone-usage = ZONE
-cmd-lang-usage = en|ru
+cmd-lang-usage = en|ru|auto
+
+## Settings (/timezone, /lang, /digest), the daily digest, pages
+
+entity-settings = your settings
+settings-default = default
+settings-off = off
+settings-field-time-zone = time zone
+settings-field-language = language
+settings-field-digest = digest
+settings-time-zone-set = 🕘 Your time zone is now <b>{ $zone }</b> (it is { $time } there). "Today", "this week" and the times I show follow it.
+settings-time-zone-same = 🕘 Your time zone is already <b>{ $zone }</b> (it is { $time } there).
+settings-language-set = 🗣 I'll answer you in English.
+settings-language-same = 🗣 I already answer you in English.
+settings-language-auto = 🗣 I'll answer in your Telegram app's language.
+settings-digest-set = 📬 Every day at <b>{ $time }</b> ({ $zone }) I'll send you a digest of the day before in your active project (nothing when nothing changed). /digest off stops it.
+settings-digest-same = 📬 Your daily digest is already at <b>{ $time }</b> ({ $zone }).
+settings-digest-off = 📭 The daily digest is off.
+settings-digest-same-off = 📭 The daily digest is already off.
+digest-title =
+    📬 <b>Digest for { $date }</b> ({ $count ->
+        [one] { $count } change
+       *[other] { $count } changes
+    })
+digest-none = No digest for user { $user }: nothing changed in their active project on { $date }.
+digest-no-project = No digest for user { $user }: no active project.
+digest-more = …and { $count } more: /changes yesterday
+page-of = Page { $page } of { $pages }
+page-prev = ◀ Back
+page-next = Next ▶
+console-page-hint = (type "next" or "back" to turn the page)
+
 
 ## The board (Telegram Mini App)
 board-title = Board

@@ -392,7 +392,40 @@ cmd-stats-usage = [ПЕРИОД]
 cmd-chart-usage = ВЕРСИЯ
 cmd-digest-usage = ЧЧ:ММ|off
 cmd-timezone-usage = ЗОНА
-cmd-lang-usage = en|ru
+cmd-lang-usage = en|ru|auto
+
+## Настройки (/timezone, /lang, /digest), ежедневная сводка, страницы
+
+entity-settings = ваши настройки
+settings-default = по умолчанию
+settings-off = выкл
+settings-field-time-zone = часовой пояс
+settings-field-language = язык
+settings-field-digest = сводка
+settings-time-zone-set = 🕘 Ваш часовой пояс теперь <b>{ $zone }</b> (там сейчас { $time }). «Сегодня», «эта неделя» и время в ответах — по нему.
+settings-time-zone-same = 🕘 Ваш часовой пояс уже <b>{ $zone }</b> (там сейчас { $time }).
+settings-language-set = 🗣 Буду отвечать вам по-русски.
+settings-language-same = 🗣 Я уже отвечаю вам по-русски.
+settings-language-auto = 🗣 Буду отвечать на языке вашего Telegram.
+settings-digest-set = 📬 Каждый день в <b>{ $time }</b> ({ $zone }) пришлю сводку за вчера по активному проекту (если ничего не менялось — не пришлю). /digest off — выключить.
+settings-digest-same = 📬 Ежедневная сводка уже приходит в <b>{ $time }</b> ({ $zone }).
+settings-digest-off = 📭 Ежедневная сводка выключена.
+settings-digest-same-off = 📭 Ежедневная сводка уже выключена.
+digest-title =
+    📬 <b>Сводка за { $date }</b> ({ $count ->
+        [one] { $count } изменение
+        [few] { $count } изменения
+        [many] { $count } изменений
+       *[other] { $count } изменения
+    })
+digest-none = Сводки для пользователя { $user } нет: в активном проекте { $date } ничего не менялось.
+digest-no-project = Сводки для пользователя { $user } нет: проект не выбран.
+digest-more = …и ещё { $count }: /changes yesterday
+page-of = Страница { $page } из { $pages }
+page-prev = ◀ Назад
+page-next = Дальше ▶
+console-page-hint = (напишите «дальше» или «назад», чтобы листать)
+
 
 ## The board (Telegram Mini App)
 board-title = Доска

@@ -1,16 +1,24 @@
 //! Reading the log: "what changed" in a period, and one feature's history.
+//! A long answer is one message of pages with ◀ ▶ buttons that edit it in
+//! place: the buttons carry the id of an offer row that stores what is paged
+//! through ([`Pager`]), so each press renders its page again from the log.
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Duration, Utc};
 use radar_store::event_log::{self, Event as EventRow};
-use radar_store::{EntityKind, EventId, FeatureNumber};
+use radar_store::offered_actions::{self, NewOffer};
+use radar_store::projects::Project;
+use radar_store::{EntityKind, EventId, FeatureId, FeatureNumber, OfferId, ProjectId};
 
 use super::{Applied, Cx, Done, Fail};
+use crate::buttons::ButtonAction;
 use crate::change::{Event, decode};
 use crate::describe::{event_line, event_title};
 use crate::messages::t;
 use crate::period::Period;
-use crate::render::esc;
+use crate::reject::Rejection;
+use crate::render::{self, Button, Keyboard, View, esc};
 
 /// Decodes rows, skipping (and logging) any that cannot be read, so one bad
 /// row does not hide the rest of the history.
@@ -26,6 +34,70 @@ pub(super) fn decode_all(rows: &[EventRow]) -> Vec<Event> {
         .collect()
 }
 
+/// How long page buttons work (like offered commands).
+const PAGES_LIFETIME_HOURS: i64 = 24;
+
+/// What a paged answer shows, stored in its offer's `command` as
+/// `page:changes:<project>:<period>:<now, µs>` or
+/// `page:history:<feature>:<version>`. "What changed" keeps the moment it
+/// was asked, so "today" means the same day on every page; a history is
+/// outdated once its feature changed (like the feature's other buttons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pager {
+    Changes {
+        project: ProjectId,
+        period: Period,
+        at: DateTime<Utc>,
+    },
+    History {
+        feature: FeatureId,
+        version: EventId,
+    },
+}
+
+impl Pager {
+    fn encode(&self) -> String {
+        match self {
+            Pager::Changes {
+                project,
+                period,
+                at,
+            } => format!(
+                "page:changes:{project}:{}:{}",
+                period.code(),
+                at.timestamp_micros()
+            ),
+            Pager::History { feature, version } => format!("page:history:{feature}:{version}"),
+        }
+    }
+
+    fn decode(s: &str) -> Option<Pager> {
+        let parts: Vec<&str> = s.split(':').collect();
+        Some(match parts.as_slice() {
+            ["page", "changes", p, period, at] => Pager::Changes {
+                project: ProjectId(p.parse().ok()?),
+                period: Period::from_code(period)?,
+                at: DateTime::from_timestamp_micros(at.parse().ok()?)?,
+            },
+            ["page", "history", f, v] => Pager::History {
+                feature: FeatureId(f.parse().ok()?),
+                version: EventId(v.parse().ok()?),
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// "What changed" in a project, as a title and lines (grouped per entity,
+/// groups ordered by their newest event, newest first); `None` when nothing
+/// changed. Shared by the command, its pages and the daily digest.
+pub(crate) struct ChangesText {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// Data events in the period (up to the limit).
+    pub count: usize,
+}
+
 impl Cx<'_> {
     /// Who undid each of `events` (the compensating events, by the id they revert).
     async fn undone(&mut self, events: &[Event]) -> Result<HashMap<EventId, EventRow>, Fail> {
@@ -37,26 +109,30 @@ impl Cx<'_> {
             .collect())
     }
 
-    pub(super) async fn changes(&mut self, period: Period) -> Applied {
-        let p = self.active_project()?;
-        let lang = self.lang;
-        let view = self.view();
-        let (from, to) = period.bounds(self.engine.now(), view.tz);
+    /// The events of `project` in `period` as seen at `at`, in words.
+    pub(crate) async fn changes_text(
+        &mut self,
+        project: &Project,
+        period: Period,
+        at: DateTime<Utc>,
+        view: &View,
+    ) -> Result<Option<ChangesText>, Fail> {
+        let lang = view.lang;
+        let (from, to) = period.bounds(at, view.tz);
         const LIMIT: i64 = 2000;
-        let rows =
-            event_log::project_events(self.conn, p.id, from.naive_utc(), to.naive_utc(), LIMIT)
-                .await?;
+        let rows = event_log::project_events(
+            self.conn,
+            project.id,
+            from.naive_utc(),
+            to.naive_utc(),
+            LIMIT,
+        )
+        .await?;
         if rows.is_empty() {
-            return Ok(Done::unchanged(t!(
-                lang,
-                "changes-none",
-                project = esc(&p.name),
-                period = period.describe(lang)
-            )));
+            return Ok(None);
         }
         let events = decode_all(&rows);
         let undone = self.undone(&events).await?;
-        // Group per entity, groups ordered by their newest event.
         let mut order: Vec<(EntityKind, i64)> = Vec::new();
         let mut groups: HashMap<(EntityKind, i64), Vec<&Event>> = HashMap::new();
         for e in &events {
@@ -66,18 +142,19 @@ impl Cx<'_> {
             }
             groups.entry(k).or_default().push(e);
         }
-        let mut lines = vec![t!(
+        let title = t!(
             lang,
             "changes-title",
             period = period.describe(lang),
             count = rows.len()
-        )];
+        );
+        let mut lines = Vec::new();
         for k in &order {
             let evs = &groups[k];
             lines.push(String::new());
             lines.push(format!("<b>{}</b>", event_title(evs[0], lang)));
             for e in evs {
-                let line = event_line(e, &view);
+                let line = event_line(e, view);
                 match undone.get(&e.id) {
                     Some(u) => lines.push(t!(
                         lang,
@@ -93,29 +170,189 @@ impl Cx<'_> {
             lines.push(String::new());
             lines.push(t!(lang, "changes-limited", count = LIMIT));
         }
-        Ok(Done::unchanged(lines.join("\n")))
+        Ok(Some(ChangesText {
+            title,
+            lines,
+            count: rows.len(),
+        }))
+    }
+
+    pub(super) async fn changes(&mut self, period: Period) -> Applied {
+        let p = self.active_project()?;
+        let at = self.engine.now();
+        let pager = Pager::Changes {
+            project: p.id,
+            period,
+            at,
+        };
+        self.show_page(pager, None, 0).await
     }
 
     pub(crate) async fn history(&mut self, n: FeatureNumber) -> Applied {
         let p = self.active_project()?;
         let f = self.feature(&p, n).await?;
-        let lang = self.lang;
+        let version = self.feature_version(f.id).await?;
+        let pager = Pager::History {
+            feature: f.id,
+            version,
+        };
+        self.show_page(pager, None, 0).await
+    }
+
+    /// The whole answer a pager shows, as a title and lines.
+    async fn pager_text(&mut self, pager: Pager) -> Result<(String, Vec<String>), Fail> {
         let view = self.view();
-        const LIMIT: i64 = 500;
-        let mut rows =
-            event_log::entity_history(self.conn, EntityKind::Feature, f.id.0, LIMIT).await?;
-        rows.reverse();
-        let events = decode_all(&rows);
-        let undone: HashSet<EventId> = self.undone(&events).await?.into_keys().collect();
-        let mut lines = vec![t!(lang, "history-title", feature = Self::feature_title(&f))];
-        for e in &events {
-            let line = event_line(e, &view);
-            lines.push(if undone.contains(&e.id) {
-                t!(lang, "history-undone", line = line)
-            } else {
-                format!("• {line}")
+        let lang = self.lang;
+        match pager {
+            Pager::Changes {
+                project,
+                period,
+                at,
+            } => {
+                let p = match self.project.clone().filter(|p| p.id == project) {
+                    Some(p) => p,
+                    None => radar_store::projects::get(self.conn, project)
+                        .await?
+                        .ok_or(Rejection::OutdatedButton)?,
+                };
+                Ok(match self.changes_text(&p, period, at, &view).await? {
+                    Some(c) => (c.title, c.lines),
+                    None => (
+                        t!(
+                            lang,
+                            "changes-none",
+                            project = esc(&p.name),
+                            period = period.describe(lang)
+                        ),
+                        Vec::new(),
+                    ),
+                })
+            }
+            Pager::History { feature, .. } => {
+                let f = radar_store::features::get(self.conn, feature)
+                    .await?
+                    .ok_or(Rejection::OutdatedButton)?;
+                const LIMIT: i64 = 500;
+                let mut rows =
+                    event_log::entity_history(self.conn, EntityKind::Feature, f.id.0, LIMIT)
+                        .await?;
+                rows.reverse();
+                let events = decode_all(&rows);
+                let undone: HashSet<EventId> = self.undone(&events).await?.into_keys().collect();
+                let title = t!(lang, "history-title", feature = Self::feature_title(&f));
+                let lines = events
+                    .iter()
+                    .map(|e| {
+                        let line = event_line(e, &view);
+                        if undone.contains(&e.id) {
+                            t!(lang, "history-undone", line = line)
+                        } else {
+                            format!("• {line}")
+                        }
+                    })
+                    .collect();
+                Ok((title, lines))
+            }
+        }
+    }
+
+    /// Page `page` of what `pager` shows: the whole answer when it fits in
+    /// one message, else that page with ◀ ▶ buttons. `offer` is the stored
+    /// pager of a button press (a new one is stored on first showing).
+    async fn show_page(&mut self, pager: Pager, offer: Option<OfferId>, page: u32) -> Applied {
+        let (title, lines) = self.pager_text(pager).await?;
+        let header =
+            render::context_line(self.project.as_ref().map(|p| p.name.as_str()), self.lang);
+        let pages = render::pages(&header, &title, &lines);
+        let count = pages.len() as u32;
+        if page >= count {
+            return Err(Rejection::OutdatedButton.into());
+        }
+        if count == 1 && offer.is_none() {
+            return Ok(Done::unchanged(pages.into_iter().next().unwrap_or(title)));
+        }
+        let offer = match offer {
+            Some(id) => id,
+            None => {
+                offered_actions::insert(
+                    self.conn,
+                    &NewOffer {
+                        user_id: self.user,
+                        command: &pager.encode(),
+                        created_at: self.now,
+                        expires_at: self.now + Duration::hours(PAGES_LIFETIME_HOURS),
+                    },
+                )
+                .await?
+            }
+        };
+        let mut row = Vec::new();
+        if page > 0 {
+            row.push(Button {
+                text: t!(self.lang, "page-prev"),
+                data: ButtonAction::Page {
+                    offer,
+                    page: page - 1,
+                }
+                .encode(),
+                web_app: None,
             });
         }
-        Ok(Done::unchanged(lines.join("\n")))
+        if page + 1 < count {
+            row.push(Button {
+                text: t!(self.lang, "page-next"),
+                data: ButtonAction::Page {
+                    offer,
+                    page: page + 1,
+                }
+                .encode(),
+                web_app: None,
+            });
+        }
+        let text = format!(
+            "{}\n\n{}",
+            pages[page as usize],
+            t!(self.lang, "page-of", page = page + 1, pages = count)
+        );
+        Ok(Done::unchanged(text).with_keyboard(Keyboard(vec![row])))
+    }
+
+    /// A press of ◀ or ▶: the page, rendered again from the log, replaces
+    /// the message. An expired pager, another user's, or a history whose
+    /// feature changed since is an outdated button.
+    pub(super) async fn press_page(&mut self, id: OfferId, page: u32) -> Applied {
+        let offer = offered_actions::get(self.conn, id)
+            .await?
+            .filter(|o| o.user_id == self.user && o.expires_at >= self.now)
+            .ok_or(Rejection::OutdatedButton)?;
+        let pager = Pager::decode(&offer.command).ok_or(Rejection::OutdatedButton)?;
+        if let Pager::History { feature, version } = pager {
+            self.button_current(feature, version).await?;
+        }
+        self.show_page(pager, Some(id), page).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagers_round_trip() {
+        for p in [
+            Pager::Changes {
+                project: ProjectId(3),
+                period: Period::LastDays(7),
+                at: DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap(),
+            },
+            Pager::History {
+                feature: FeatureId(9),
+                version: EventId(120),
+            },
+        ] {
+            assert_eq!(Pager::decode(&p.encode()), Some(p));
+        }
+        assert_eq!(Pager::decode("/changes today"), None);
+        assert_eq!(Pager::decode("page:history:1"), None);
     }
 }

@@ -3,12 +3,14 @@
 //! so "what changed" and "undo" can be answered from the log.
 
 mod conversation;
+mod digest;
 mod features;
 mod history;
 mod insights;
 mod offers;
 mod projects;
 mod releases;
+mod settings;
 mod undo;
 
 use chrono::NaiveDateTime;
@@ -28,6 +30,8 @@ use crate::reject::Rejection;
 use crate::render::{Button, Keyboard, View};
 use crate::status::StatusWords;
 use crate::{Engine, EngineError, Lang};
+
+pub use digest::{Digest, DigestPass, digest_key};
 
 /// A command that went through: its reply and whether it changed data.
 #[derive(Debug)]
@@ -109,7 +113,12 @@ pub(crate) struct Cx<'a> {
     pub conn: &'a mut Conn,
     pub engine: &'a Engine,
     pub user: UserId,
+    /// The reply language: the user's setting, else their client's.
     pub lang: Lang,
+    /// The language of the user's client (what `/lang auto` goes back to).
+    pub client_lang: Lang,
+    /// The user's time zone: their setting, else `RADAR_TIMEZONE`.
+    pub tz: chrono_tz::Tz,
     pub key: &'a str,
     /// Wall-clock now (UTC) for created_at/updated_at.
     pub now: NaiveDateTime,
@@ -145,7 +154,7 @@ impl Cx<'_> {
     /// The user's time zone: "today", ISO weeks, shown times and dates. One
     /// place, so per-user settings replace the configured zone here.
     pub fn zone(&self) -> chrono_tz::Tz {
-        self.engine.config().tz
+        self.tz
     }
 
     pub async fn dispatch(&mut self, input: &Input) -> Applied {
@@ -158,7 +167,7 @@ impl Cx<'_> {
                 let cx = self.context().await?;
                 let pc = ParseCtx {
                     bot_username: self.engine.config().bot_username.as_deref(),
-                    today: self.engine.today(),
+                    today: self.engine.today_in(self.tz),
                 };
                 let understood = language::understand(text, &pc, &cx.world);
                 // A reply to Radar's message in a group is for Radar only when
@@ -184,6 +193,7 @@ impl Cx<'_> {
             }
             Input::Button(data) => match ButtonAction::decode(data) {
                 Some(ButtonAction::Offer(id)) => self.press_offer(id).await,
+                Some(ButtonAction::Page { offer, page }) => self.press_page(offer, page).await,
                 Some(ButtonAction::SetStatus {
                     feature,
                     status,
@@ -284,9 +294,9 @@ impl Cx<'_> {
             Command::Stats(period) => self.stats(period).await,
             Command::Chart { version } => self.chart(&version).await,
             Command::Export => self.export().await,
-            Command::Digest(_) | Command::Timezone(_) | Command::Language(_) => {
-                Err(Rejection::NotYet.into())
-            }
+            Command::Digest(at) => self.set_digest(at).await,
+            Command::Timezone(zone) => self.set_time_zone(&zone).await,
+            Command::Language(code) => self.set_language(code).await,
         }
     }
 

@@ -134,7 +134,7 @@ impl Cx<'_> {
         let cx = self.context().await?;
         let pc = language::ParseCtx {
             bot_username: None,
-            today: self.engine.today(),
+            today: self.engine.today_in(self.tz),
         };
         match language::understand(&offer.command, &pc, &cx.world) {
             Understanding::Command(cmd) => self.run(cmd, &cx).await,

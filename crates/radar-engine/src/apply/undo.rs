@@ -203,7 +203,9 @@ impl Cx<'_> {
             }
             // A project is only ever deleted by undoing its creation, and
             // context switches are not undone.
-            Change::ProjectCreated { .. } | Change::ContextSwitched { .. } => {}
+            Change::ProjectCreated { .. }
+            | Change::ContextSwitched { .. }
+            | Change::SettingsChanged { .. } => {}
         }
         debug_assert_eq!(inverse.entity_kind(), e.entity);
         debug_assert!(e.entity != EntityKind::Context);

@@ -104,7 +104,7 @@ impl CommandSpec {
 
 /// Intents the language knows that the engine does not run yet; they answer
 /// with a "not yet" sentence.
-pub const NOT_YET: &[Intent] = &[Intent::Digest, Intent::Timezone, Intent::Language];
+pub const NOT_YET: &[Intent] = &[];
 
 /// The commands `/help`, the menu and the README list.
 pub fn listed() -> impl Iterator<Item = &'static CommandSpec> {
@@ -429,7 +429,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         "lang",
         &["lang", "language"],
         &["{lang}"],
-        "en|ru",
+        "en|ru|auto",
         G::Settings,
         true,
     ),

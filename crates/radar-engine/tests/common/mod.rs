@@ -167,7 +167,13 @@ impl Chat {
         let active = user_context::active_project(&mut conn, self.user)
             .await
             .unwrap();
-        let expected = match (active, self.lang) {
+        // The user's language setting (`/lang`) wins over their client's.
+        let lang = radar_store::user_settings::get(&mut conn, self.user)
+            .await
+            .unwrap()
+            .and_then(|s| s.language)
+            .map_or(self.lang, Lang::from_store);
+        let expected = match (active, lang) {
             (Some(p), Lang::En) => format!("{CONTEXT_EN}{}", p.name),
             (Some(p), Lang::Ru) => format!("{CONTEXT_RU}{}", p.name),
             (None, Lang::En) => "📁 Project: none".to_string(),

@@ -34,6 +34,33 @@ impl FakeTelegram {
         })
     }
 
+    /// Like [`FakeTelegram::push_text`], sent at `date` (Unix seconds):
+    /// the message's `date`, which Radar records as when the change happened.
+    pub fn push_text_at(
+        &self,
+        chat_id: i64,
+        user_id: i64,
+        text: &str,
+        language_code: Option<&str>,
+        date: i64,
+    ) -> Pushed {
+        self.push_with(|st| {
+            let mid = st.next_mid(chat_id);
+            let mut msg = base_message(mid, user_json(user_id, language_code), chat_id, date);
+            set_text(&mut msg, text);
+            let value = Value::Object(msg);
+            st.messages.insert(
+                (chat_id, mid),
+                StoredMsg {
+                    json: value.clone(),
+                    from_bot: false,
+                    source: None,
+                },
+            );
+            (single("message", value), mid)
+        })
+    }
+
     /// Pushes a callback query: `user_id` pressed a button carrying `data` on
     /// the bot's message `message_id` in `chat_id`. The query's `message` is
     /// the fake's copy of that bot message when it knows it (so it carries

@@ -279,7 +279,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
             tz: cfg.timezone,
             bot_username: username,
             board_url: sc.board_url(),
-            ..EngineConfig::default()
+            clock: cfg.clock(),
         },
     );
     if let Some(url) = sc.board_url() {
@@ -368,6 +368,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         }
         .run(cancel.clone()),
     );
+    let digests = tokio::spawn(crate::digest::run(app.engine.clone(), cancel.clone()));
     ready.set(Phase::Receiving);
     tracing::info!(mode = if webhook { "webhook" } else { "polling" }, listen = %sc.listen, "Radar is running");
 
@@ -383,7 +384,10 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         )
         .await;
 
-    for t in [http, replay, housekeeping].into_iter().chain(poller) {
+    for t in [http, replay, housekeeping, digests]
+        .into_iter()
+        .chain(poller)
+    {
         let _ = t.await;
     }
     let _ = delivery.await;

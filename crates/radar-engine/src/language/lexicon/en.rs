@@ -1753,6 +1753,8 @@ pub const LEXICON: Lexicon = Lexicon {
     languages: &[
         ("en", &["en", "english", "eng", "in english"]),
         ("ru", &["ru", "russian", "rus", "in russian"]),
+        // No override: the language of the user's Telegram app.
+        ("auto", &["auto", "automatic", "my app's language"]),
     ],
     rules: &[
         (
