@@ -15,6 +15,7 @@
 mod apply;
 pub mod buttons;
 pub mod change;
+pub mod check;
 pub mod describe;
 pub mod help;
 mod lang;

@@ -10,7 +10,10 @@
 //! Column values are typed: ids are newtypes ([`ids`]), status-like `TEXT`
 //! columns are enums ([`values`]).
 
+pub mod backup;
+pub mod check;
 mod connect;
+pub mod copy;
 pub mod conversation_state;
 pub mod event_log;
 pub mod features;
@@ -23,6 +26,7 @@ pub mod processed_messages;
 pub mod projects;
 pub mod releases;
 pub mod schema;
+pub mod tables;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod user_context;

@@ -11,5 +11,6 @@ pub mod config;
 pub mod console;
 pub mod housekeeping;
 pub mod metrics;
+pub mod operator;
 pub mod seed;
 pub mod telegram;
