@@ -34,16 +34,16 @@ pub enum Finding {
         state: String,
         replay: String,
     },
-    #[error(
-        "feature id {feature} (#{number} of project {project}) exists, but its events {why}"
-    )]
+    #[error("feature id {feature} (#{number} of project {project}) exists, but its events {why}")]
     Unexplained {
         feature: i64,
         number: i64,
         project: i64,
         why: &'static str,
     },
-    #[error("feature id {feature} does not exist, but its events leave it existing (last event {last})")]
+    #[error(
+        "feature id {feature} does not exist, but its events leave it existing (last event {last})"
+    )]
     Missing { feature: i64, last: i64 },
     #[error(
         "event {event} updates feature id {feature} while no event has created it (or after its deletion)"
@@ -209,7 +209,11 @@ pub async fn events(conn: &mut Conn) -> Result<Vec<Finding>, StoreError> {
                 differs("project_id", show(&state.project), show(&r.project));
                 differs("number", show(&state.number), show(&r.number));
                 differs("name", show(&state.name), show(&r.name));
-                differs("description", show(&state.description), show(&r.description));
+                differs(
+                    "description",
+                    show(&state.description),
+                    show(&r.description),
+                );
                 differs("status", show(&state.status), show(&r.status));
                 differs(
                     "status_reason",

@@ -33,7 +33,10 @@ pub enum BackupError {
     #[error("{0} already exists; give a new file name (a backup never overwrites a file)")]
     Exists(PathBuf),
     #[error("cannot create {path}: {cause}")]
-    Create { path: PathBuf, cause: std::io::Error },
+    Create {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     #[error("DATABASE_URL names no file a backup can be taken of")]
     NoFile,
     #[error("the backup {path} failed verification: {why}")]
@@ -153,9 +156,10 @@ fn verify(dest: &Path, source_versions: Vec<String>) -> Result<Backup, BackupErr
     let mut conn = SqliteConnection::establish(&url).map_err(|e| fail(e.to_string()))?;
     conn.batch_execute("PRAGMA query_only = ON")
         .map_err(|e| fail(e.to_string()))?;
-    let integrity: Vec<Line> = diesel::sql_query("PRAGMA integrity_check")
-        .load::<Line>(&mut conn)
-        .map_err(|e| fail(e.to_string()))?;
+    let integrity: Vec<Line> =
+        diesel::sql_query("SELECT integrity_check AS line FROM pragma_integrity_check()")
+            .load::<Line>(&mut conn)
+            .map_err(|e| fail(e.to_string()))?;
     let lines: Vec<String> = integrity.into_iter().map(|l| l.line).collect();
     if lines != ["ok"] {
         return Err(fail(format!("integrity_check: {}", lines.join("; "))));
@@ -168,9 +172,10 @@ fn verify(dest: &Path, source_versions: Vec<String>) -> Result<Backup, BackupErr
     }
     let mut counts = Vec::new();
     for t in crate::tables::TABLES {
-        let n: Vec<Line> = diesel::sql_query(format!("SELECT CAST(COUNT(*) AS TEXT) AS line FROM {t}"))
-            .load::<Line>(&mut conn)
-            .map_err(|e| fail(format!("{t}: {e}")))?;
+        let n: Vec<Line> =
+            diesel::sql_query(format!("SELECT CAST(COUNT(*) AS TEXT) AS line FROM {t}"))
+                .load::<Line>(&mut conn)
+                .map_err(|e| fail(format!("{t}: {e}")))?;
         let n = n.first().and_then(|l| l.line.parse().ok()).unwrap_or(0);
         counts.push((*t, n));
     }

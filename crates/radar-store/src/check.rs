@@ -120,7 +120,11 @@ pub async fn unknown_migrations(conn: &mut Conn, known: &[String]) -> R<Vec<Prob
     });
     Ok(applied
         .into_iter()
-        .filter(|v| !known.iter().any(|k| version_of(k) == v.name.replace('-', "")))
+        .filter(|v| {
+            !known
+                .iter()
+                .any(|k| version_of(k) == v.name.replace('-', ""))
+        })
         .map(|v| Problem::UnknownMigration(v.name))
         .collect())
 }
@@ -224,8 +228,9 @@ pub async fn foreign_keys(conn: &mut Conn) -> R<Vec<Problem>> {
               WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace"
         }
     };
-    let mut fks: Vec<ForeignKey> =
-        dispatch!(conn, |c| diesel::sql_query(sql).load::<ForeignKey>(c).await?);
+    let mut fks: Vec<ForeignKey> = dispatch!(conn, |c| diesel::sql_query(sql)
+        .load::<ForeignKey>(c)
+        .await?);
     fks.sort_by(|a, b| (&a.child_table, &a.child_column).cmp(&(&b.child_table, &b.child_column)));
     let mut problems = Vec::new();
     for fk in fks {
@@ -239,8 +244,9 @@ pub async fn foreign_keys(conn: &mut Conn) -> R<Vec<Problem>> {
                 AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{parent_column} = c.{col})
               ORDER BY c.{key_column}"
         );
-        let rows: Vec<Dangling> =
-            dispatch!(conn, |c| diesel::sql_query(&sql).load::<Dangling>(c).await?);
+        let rows: Vec<Dangling> = dispatch!(conn, |c| diesel::sql_query(&sql)
+            .load::<Dangling>(c)
+            .await?);
         problems.extend(rows.into_iter().map(|r| Problem::DanglingReference {
             table: child.clone(),
             key_column: key_column.to_string(),

@@ -13,8 +13,8 @@
 pub mod backup;
 pub mod check;
 mod connect;
-pub mod copy;
 pub mod conversation_state;
+pub mod copy;
 pub mod event_log;
 pub mod features;
 pub mod health;

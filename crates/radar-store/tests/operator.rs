@@ -139,7 +139,9 @@ async fn copy_between(from: Backend, to: Backend) {
     assert_eq!(after[0].id.0, 105);
 
     // A second copy into the same (now non-empty) target is refused.
-    let e = copy::copy(&src.url, &dst.url, &mut Quiet).await.unwrap_err();
+    let e = copy::copy(&src.url, &dst.url, &mut Quiet)
+        .await
+        .unwrap_err();
     assert!(matches!(e, CopyError::TargetNotEmpty(_)), "{e}");
     assert!(e.to_string().contains("projects: 3 rows"), "{e}");
 }
@@ -196,7 +198,10 @@ async fn nanoseconds_become_microseconds(to: Backend) {
         tables::checksums(&mut d).await.unwrap()
     );
 }
-both!(nanoseconds_become_microseconds, nanoseconds_become_microseconds);
+both!(
+    nanoseconds_become_microseconds,
+    nanoseconds_become_microseconds
+);
 
 /// `check` names a dangling reference and a bad undo link, with ids.
 async fn check_finds_broken_links(b: Backend) {
@@ -253,7 +258,9 @@ async fn check_finds_schema_problems(b: Backend) {
         Backend::Postgres => "ALTER TABLE event_log DISABLE TRIGGER event_log_no_truncate",
     };
     execute_script(&mut c, drop).await.unwrap();
-    execute_script(&mut c, "CREATE TABLE stray (id BIGINT)").await.unwrap();
+    execute_script(&mut c, "CREATE TABLE stray (id BIGINT)")
+        .await
+        .unwrap();
     let last = radar_store::migrate(&db.url, radar_store::MigrateOp::Status)
         .await
         .unwrap()
