@@ -44,6 +44,15 @@ impl Feed for String {
     }
 }
 
+/// `Binary` columns (`outbox_attachments.bytes` on main).
+impl Feed for Vec<u8> {
+    fn feed(&self, h: &mut Sha256) {
+        h.update(b"b");
+        h.update((self.len() as u64).to_le_bytes());
+        h.update(self);
+    }
+}
+
 impl Feed for NaiveDateTime {
     fn feed(&self, h: &mut Sha256) {
         let micros = self.and_utc().timestamp_micros();
@@ -280,6 +289,9 @@ impl Canonical for i32 {
     fn canonical(&mut self) {}
 }
 impl Canonical for String {
+    fn canonical(&mut self) {}
+}
+impl Canonical for Vec<u8> {
     fn canonical(&mut self) {}
 }
 impl Canonical for NaiveDate {
