@@ -16,6 +16,7 @@ mod apply;
 pub mod board;
 pub mod buttons;
 pub mod change;
+pub mod check;
 pub mod describe;
 pub mod help;
 pub mod insights;

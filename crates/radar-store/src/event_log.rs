@@ -299,3 +299,17 @@ pub async fn project_page(
             .await?
     }))
 }
+
+/// Up to `n` events after `after` (all of them from `EventId(0)`), oldest
+/// first: reading the whole log in pages (`radar check`).
+pub async fn page(conn: &mut Conn, after: EventId, n: i64) -> R<Vec<Event>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::id.gt(after))
+            .order(event_log::id.asc())
+            .limit(n)
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}

@@ -168,3 +168,14 @@ pub async fn delete(conn: &mut Conn, id: FeatureId) -> R<()> {
     });
     Ok(())
 }
+
+/// Every feature of every project, by id (`radar check`).
+pub async fn all(conn: &mut Conn) -> R<Vec<Feature>> {
+    Ok(dispatch!(conn, |c| {
+        features::table
+            .order(features::id.asc())
+            .select(Feature::as_select())
+            .load(c)
+            .await?
+    }))
+}

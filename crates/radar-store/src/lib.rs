@@ -10,8 +10,11 @@
 //! Column values are typed: ids are newtypes ([`ids`]), status-like `TEXT`
 //! columns are enums ([`values`]).
 
+pub mod backup;
+pub mod check;
 mod connect;
 pub mod conversation_state;
+pub mod copy;
 pub mod event_log;
 pub mod features;
 pub mod health;
@@ -24,6 +27,7 @@ pub mod processed_messages;
 pub mod projects;
 pub mod releases;
 pub mod schema;
+pub mod tables;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod user_context;

@@ -294,3 +294,16 @@ pub async fn refuse_inserts(conn: &mut Conn, table: &str) -> R<()> {
     };
     execute_script(conn, &sql).await
 }
+
+/// The Telegram update ids of every stored update (processed or not), sorted.
+pub async fn update_ids(conn: &mut Conn) -> R<Vec<i64>> {
+    let mut ids: Vec<i64> = dispatch!(conn, |c| {
+        processed_messages::table
+            .filter(processed_messages::update_id.is_not_null())
+            .select(processed_messages::update_id.assume_not_null())
+            .load(c)
+            .await?
+    });
+    ids.sort_unstable();
+    Ok(ids)
+}

@@ -13,5 +13,6 @@ pub mod console;
 pub mod digest;
 pub mod housekeeping;
 pub mod metrics;
+pub mod operator;
 pub mod seed;
 pub mod telegram;

@@ -56,6 +56,25 @@ enum Cmd {
         #[arg(long)]
         user: i64,
     },
+    /// Back up the SQLite database into a new file PATH, also while `radar serve`
+    /// runs (on PostgreSQL: says how to use pg_dump).
+    Backup {
+        /// The new file (never overwritten).
+        path: std::path::PathBuf,
+    },
+    /// Copy everything into another, empty database (SQLite to PostgreSQL or back),
+    /// then compare row counts and checksums of every table.
+    Copy {
+        /// The database to copy into (migrated first; must be empty).
+        #[arg(long)]
+        to: String,
+        /// The database to copy from (default: DATABASE_URL).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Verify the database: migrations, schema, foreign keys, undo links, every
+    /// event decodes, every feature equals the replay of its events. Exit 0 only when clean.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -187,6 +206,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(why) => println!("{}", radar_engine::render::html_to_plain(&why)),
             }
         }
+        Cmd::Backup { path } => radar::operator::backup(&cfg.database_url, &path).await?,
+        Cmd::Copy { to, from } => {
+            let url = |flag: &str, v: &str| {
+                radar_store::DbUrl::parse(v).map_err(|m| anyhow::anyhow!("{flag}: {m}"))
+            };
+            let to = url("--to", &to)?;
+            let from = match from {
+                Some(f) => url("--from", &f)?,
+                None => cfg.database_url.clone(),
+            };
+            radar::operator::copy(&from, &to).await?;
+        }
+        Cmd::Check => radar::operator::check(&cfg.database_url).await?,
         Cmd::Seed => {
             let engine = open(&cfg).await?;
             let r = radar::seed::seed(&engine).await?;
