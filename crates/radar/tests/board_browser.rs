@@ -38,13 +38,7 @@ fn init_data(token: &str, user: i64) -> String {
         ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"),
         ("user", user_json.as_str()),
     ];
-    let hash = SecretKey::from_token(token).sign(&fields);
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        s.append_pair(k, v);
-    }
-    s.append_pair("hash", &hash);
-    s.finish()
+    SecretKey::from_token(token).init_data(&fields)
 }
 
 /// `chromedriver` on a free port, stopped on drop.

@@ -37,6 +37,17 @@ impl SecretKey {
         HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length")
     }
 
+    /// initData as Telegram gives it to the page: the fields, URL-encoded,
+    /// and their `hash` (tests and local tries sign with it).
+    pub fn init_data(&self, fields: &[(&str, &str)]) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        s.append_pair("hash", &self.sign(fields));
+        s.finish()
+    }
+
     /// The `hash` Telegram would put on these fields (tests sign with it).
     pub fn sign(&self, fields: &[(&str, &str)]) -> String {
         let sorted: BTreeMap<&str, &str> = fields.iter().copied().collect();
@@ -152,14 +163,7 @@ mod tests {
     const DAY: Duration = Duration::from_secs(86_400);
 
     fn signed(fields: &[(&str, &str)]) -> String {
-        let key = SecretKey::from_token(TOKEN);
-        let hash = key.sign(fields);
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in fields {
-            s.append_pair(k, v);
-        }
-        s.append_pair("hash", &hash);
-        s.finish()
+        SecretKey::from_token(TOKEN).init_data(fields)
     }
 
     const USER: &str = r#"{"id":1001,"first_name":"Ann","language_code":"ru"}"#;

@@ -63,29 +63,7 @@ pub async fn call<P: Serialize + ?Sized>(
         .body(body)
         .send()
         .await;
-    let response = match sent {
-        Ok(r) => r,
-        Err(e) if e.is_connect() => return Err(CallError::NotSent(without_token(e))),
-        Err(e) if e.is_builder() => {
-            return Err(CallError::Refused {
-                code: 0,
-                description: without_token(e),
-            });
-        }
-        Err(e) => return Err(CallError::Ambiguous(without_token(e))),
-    };
-    let status = response.status().as_u16();
-    let body = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) if status >= 500 => {
-            return Err(CallError::Server {
-                status,
-                description: without_token(e),
-            });
-        }
-        Err(e) => return Err(CallError::Ambiguous(without_token(e))),
-    };
-    classify(status, &body)
+    answer(sent).await
 }
 
 /// What an answer with `status` and `body` means.
@@ -184,6 +162,12 @@ pub async fn call_with_file(
         .multipart(form)
         .send()
         .await;
+    answer(sent).await
+}
+
+/// What a request's outcome means: not sent (a refused connection), maybe
+/// sent (an ambiguous failure), or Telegram's answer, classified.
+async fn answer(sent: reqwest::Result<reqwest::Response>) -> Result<Value, CallError> {
     let response = match sent {
         Ok(r) => r,
         Err(e) if e.is_connect() => return Err(CallError::NotSent(without_token(e))),
