@@ -1006,6 +1006,40 @@ fn in_class(typed: &str, class: &str) -> bool {
         .any(|p| p.len() == toks.len() && pattern::phrase_at(&toks, 0, p) == Some(0.0))
 }
 
+/// Whether `typed` is only words like "feature", «фичу», "project": "add
+/// feature" names nothing (it is not a feature called "feature").
+fn only_nouns(typed: &str) -> bool {
+    /// Words that describe the thing being made, not its name.
+    const PLAIN: &[&str] = &[
+        "a",
+        "an",
+        "new",
+        "another",
+        "one",
+        "новую",
+        "новая",
+        "новый",
+        "новое",
+        "ещё",
+        "еще",
+        "одну",
+        "один",
+    ];
+    let toks = text::tokenize(typed);
+    !toks.is_empty()
+        && toks.iter().all(|t| {
+            PLAIN.contains(&t.norm.as_str())
+                || ["feature_noun", "project_noun", "release_noun"]
+                    .iter()
+                    .any(|class| {
+                        GRAMMAR
+                            .class(class)
+                            .iter()
+                            .any(|p| p.len() == 1 && p[0] == t.norm)
+                    })
+        })
+}
+
 /// Function words that never make a team or a person's name.
 const NOT_A_NAME: &[&str] = &[
     "is",
@@ -1246,7 +1280,7 @@ fn build_with(m: &Match, world: &World, c: &Ctx<'_>, fixed: &Fixed) -> Built {
     let feature = || feature(m, world, c, fixed);
     let name = |what, max| -> Result<String, Built> {
         let t = without_trailing_now(&text_value(m, Slot::Name).ok_or(Built::Misfit)?);
-        if reference_like(&t) || (!c.slash && ends_with_pronoun(&t)) {
+        if reference_like(&t) || (!c.slash && (ends_with_pronoun(&t) || only_nouns(&t))) {
             return Err(Built::Misfit);
         }
         new_name(&t, what, max, c.slash).map_err(Built::Problem)

@@ -290,6 +290,31 @@ pub fn raw(ctx: &Ctx<'_>, toks: &[Token], from: usize, to: usize) -> String {
     ctx.text[toks[from].start..toks[to - 1].end].to_string()
 }
 
+/// A name or text as the user typed it: the span, widened over a `<` glued
+/// to its start and a `>` glued to its end when the text is markup-like
+/// (`<b>Bold</b>` keeps its brackets; the tokenizer cuts them off as
+/// punctuation). Only `<…>` around plain words is taken as brackets.
+fn raw_widened(ctx: &Ctx<'_>, start: usize, end: usize) -> String {
+    let inner = &ctx.text[start..end];
+    let markup = inner.contains('<') || inner.contains('>');
+    let mut s = start;
+    let mut e = end;
+    if markup {
+        if ctx.text[..s].ends_with('<') {
+            s -= 1;
+        }
+        if ctx.text[e..].starts_with('>') {
+            e += 1;
+        }
+    }
+    ctx.text[s..e].to_string()
+}
+
+/// [`raw`] for names and free text ([`raw_widened`]).
+fn raw_name(ctx: &Ctx<'_>, toks: &[Token], from: usize, to: usize) -> String {
+    raw_widened(ctx, toks[from].start, toks[to - 1].end)
+}
+
 fn feature(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
     let g = ctx.grammar;
     let mut out: Fill = Vec::new();
@@ -371,7 +396,7 @@ fn feature(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
         if !noun_here && (t.kind == Kind::Word || t.kind == Kind::Number || t.kind == Kind::Numeric)
         {
             for end in name_spans(toks, j, 6) {
-                let name = raw(ctx, toks, j, end);
+                let name = raw_name(ctx, toks, j, end);
                 let len = (end - j) as f32;
                 here.push((
                     end,
@@ -425,7 +450,7 @@ fn project(toks: &[Token], i: usize, ctx: &Ctx<'_>) -> Fill {
             }
         }
         for end in name_spans(toks, j, 5) {
-            let name = raw(ctx, toks, j, end);
+            let name = raw_name(ctx, toks, j, end);
             out.push((
                 end,
                 Value::Project(NameRef::Name(name)),
@@ -537,9 +562,10 @@ fn text(toks: &[Token], i: usize, last: bool, ctx: &Ctx<'_>, max: usize) -> Fill
                 let stop = toks.get(e).map_or(ctx.text.len(), |t| t.start);
                 let tail = &ctx.text[end..stop];
                 let cut = tail.find(char::is_alphanumeric).unwrap_or(tail.len());
-                ctx.text[toks[i].start..end + cut].trim_end().to_string()
+                let text = ctx.text[toks[i].start..end + cut].trim_end();
+                raw_widened(ctx, toks[i].start, toks[i].start + text.len())
             } else {
-                raw(ctx, toks, i, e)
+                raw_name(ctx, toks, i, e)
             };
             (e, Value::Text(raw), 0.1 * (e - i) as f32)
         })

@@ -1114,6 +1114,8 @@ pub const LEXICON: Lexicon = Lexicon {
         ),
         (
             "undo",
+            // Not "go back" or "never mind": after a page or a question they mean
+            // "previous page" or "forget it", never "revert a change".
             &[
                 "revert the last change",
                 "undo the last action",
@@ -1145,12 +1147,9 @@ pub const LEXICON: Lexicon = Lexicon {
                 "cancel last",
                 "cancel that",
                 "undo my last change",
-                "go back",
                 "put it back",
                 "reverse that",
                 "scratch that",
-                "never mind",
-                "nevermind",
             ],
         ),
         (

@@ -111,6 +111,13 @@ pub const LEXICON: Lexicon = Lexicon {
             ],
         ),
         (
+            // Words Radar knows so that it never reads them as a form or a
+            // typo of a command word («отмена» is not «отмени»: after a
+            // question it means "cancel that", after a page "previous").
+            "not_a_command",
+            &["отмена", "назад"],
+        ),
+        (
             "other",
             &["другой", "другом", "другого", "другую", "иной", "следующий"],
         ),
@@ -1217,6 +1224,8 @@ pub const LEXICON: Lexicon = Lexicon {
         ),
         (
             "undo",
+            // Not bare «отмена» or «назад»: said after a question or a page,
+            // they mean "cancel that" or "previous page", never "revert a change".
             &[
                 "откати последнее изменение",
                 "откати изменение",
@@ -1231,7 +1240,6 @@ pub const LEXICON: Lexicon = Lexicon {
                 "отмени мое последнее",
                 "отмени последнее",
                 "отмени последнее действие",
-                "отмена",
                 "отмени",
                 "откати",
                 "откатить",
@@ -1244,7 +1252,6 @@ pub const LEXICON: Lexicon = Lexicon {
                 "отмени предыдущее",
                 "верни назад",
                 "откат",
-                "назад",
                 "отменить",
             ],
         ),
