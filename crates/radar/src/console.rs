@@ -72,18 +72,25 @@ impl Console {
     /// [`Input::NotUtf8`]); returns the reply as the console shows it.
     pub async fn send(&mut self, input: Input) -> Result<String, EngineError> {
         self.n += 1;
+        // "next" on the last page (or "back" on the first) is not a page
+        // turn, but the pages stay open for the other direction.
+        let page_word = matches!(&input, Input::Text(t) if page_direction(t).is_some());
         let input = match &input {
             Input::Text(t) => self.page_turn(t).map(Input::Button).unwrap_or(input),
             _ => input,
         };
+        let turned = matches!(input, Input::Button(_));
         let msg = Incoming::console_input(&self.run, self.n, self.user, self.lang, input);
         Ok(match self.engine.handle(&msg).await? {
             Handled::Replied(r) => {
-                self.pages = r
+                let pages = r
                     .messages
                     .last()
                     .and_then(|m| m.keyboard.clone())
                     .filter(|k| page_button(k, true).or(page_button(k, false)).is_some());
+                if turned || !page_word || pages.is_some() {
+                    self.pages = pages;
+                }
                 let mut shown = r
                     .messages
                     .iter()
@@ -104,15 +111,7 @@ impl Console {
     /// the data of the button it stands for.
     fn page_turn(&self, text: &str) -> Option<String> {
         let k = self.pages.as_ref()?;
-        let word = text.trim().to_lowercase();
-        let forward = match word.as_str() {
-            "next" | "more" | ">" | "▶" | "дальше" | "далее" | "ещё" | "еще" => {
-                true
-            }
-            "back" | "prev" | "previous" | "<" | "◀" | "назад" => false,
-            _ => return None,
-        };
-        page_button(k, forward)
+        page_button(k, page_direction(text)?)
     }
 
     /// Reads stdin until EOF, one message a line. A line that is not valid
@@ -197,6 +196,18 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o.open(path)?.write_all(bytes)
+}
+
+/// `Some(true)` for "next" (▶, «дальше»), `Some(false)` for "back" (◀,
+/// «назад»), `None` for anything else.
+fn page_direction(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "next" | "more" | ">" | "▶" | "дальше" | "далее" | "ещё" | "еще" => {
+            Some(true)
+        }
+        "back" | "prev" | "previous" | "<" | "◀" | "назад" => Some(false),
+        _ => None,
+    }
 }
 
 /// The data of the ▶ (`forward`) or ◀ page button of a keyboard.
