@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
-use radar_engine::Handled;
 use radar_engine::change::{Change, decode};
+use radar_engine::{Handled, insights};
 use radar_store::test_support::bench::{
     Recorder, analyze, explain, fill_bench_features, fill_flow_events, fill_status_events,
     instrument, sql_of,
@@ -310,7 +310,47 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         });
     }
     bar.finish_and_clear();
+
+    // The reads alone (no reply, no commit, no PNG): what `/stats` and
+    // `/chart` compute, through the engine's insights functions.
     let mut conn = target.db.get().await?;
+    for name in ["stats reads", "stats this week reads", "chart reads"] {
+        let mut lat = Latencies::default();
+        for _ in 0..opts.iterations {
+            let user = UserId(rng.range(1, opts.projects) as i64);
+            let project = radar_store::user_context::active_project(&mut conn, user)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("user {} has no active project", user.0))?;
+            let now = chrono::Utc::now();
+            let t = Instant::now();
+            match name {
+                "chart reads" => {
+                    let r = radar_store::releases::by_version(&mut conn, project.id, &version)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no release {version}"))?;
+                    insights::burnup(&mut conn, project.id, &r, now, chrono_tz::UTC).await?;
+                }
+                _ => {
+                    let from = if name == "stats reads" {
+                        now - chrono::Duration::days(28)
+                    } else {
+                        let d = now.date_naive();
+                        let monday = d - chrono::Duration::days(i64::from(
+                            chrono::Datelike::weekday(&d).num_days_from_monday(),
+                        ));
+                        monday.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+                    };
+                    insights::flow(&mut conn, project.id, from, now, now, chrono_tz::UTC).await?;
+                }
+            }
+            lat.record(t.elapsed());
+        }
+        println!("  {name:<18} {}", lat.line());
+        results.insert(
+            name.to_string(),
+            merge(json!({"count": opts.iterations}), lat.json()),
+        );
+    }
     let projects = counts(&mut conn).await?.projects;
     crate::print_json(&json!({
         "bench": "history",
