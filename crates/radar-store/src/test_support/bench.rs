@@ -183,7 +183,8 @@ struct Found {
 /// - `n mod 10 = 3`: in progress since `1 + n mod 9` days;
 /// - `n mod 10 = 4`: blocked since `1 + n mod 5` days, "waiting for review";
 /// - even `n`: planned into the project's first release 40 days ago; the
-///   releases without a target get one 30 days from today.
+///   releases were created 60 days ago, and those without a target get one
+///   30 days from today.
 ///
 /// Both the events (by [`FILL_USER`], message keys `flow:<kind>:<feature
 /// id>`, the engine's typed JSON) and the rows (features' status, reason
@@ -303,6 +304,17 @@ pub async fn fill_flow_events(conn: &mut Conn, project_prefix: &str) -> R<usize>
                 release_id = CASE WHEN number % 2 = 0
                                   THEN (SELECT MIN(x.id) FROM releases x WHERE x.project_id = features.project_id)
                                   ELSE release_id END
+              WHERE project_id IN (SELECT id FROM projects WHERE name LIKE {param})"
+        ),
+        &pattern,
+    )
+    .await?;
+    // The releases existed before their features were planned into them.
+    let created = ago("60 * 86400");
+    execute_with_text(
+        conn,
+        &format!(
+            "UPDATE releases SET created_at = {created}
               WHERE project_id IN (SELECT id FROM projects WHERE name LIKE {param})"
         ),
         &pattern,
