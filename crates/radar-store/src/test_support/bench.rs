@@ -240,10 +240,9 @@ pub async fn fill_flow_events(conn: &mut Conn, project_prefix: &str) -> R<usize>
         (
             "start".into(),
             format!("{} || '}}}}'", status(backlog, in_progress)),
-            format!(
-                "CASE WHEN f.number % 10 = 3 THEN (1 + f.number % 9) * 86400
-                      ELSE ((f.number * 37) % 27 + 1 + f.number % 9) * 86400 + 3600 END"
-            ),
+            "CASE WHEN f.number % 10 = 3 THEN (1 + f.number % 9) * 86400
+                  ELSE ((f.number * 37) % 27 + 1 + f.number % 9) * 86400 + 3600 END"
+                .to_string(),
         ),
         (
             "done".into(),
