@@ -3,15 +3,18 @@
 //! statement per batch; the log only forbids UPDATE and DELETE), checks
 //! that the filled events decode and show in "what changed", then times
 //! "what changed" for several periods and "history of #N" through the
-//! engine, and prints the plans of the engine's queries on `event_log`,
+//! engine; then gives the features a recent flow (`fill_flow_events`:
+//! starts, dones, blocks, release plans, with the rows to match) and times
+//! `/stats` (default period and this week) and `/chart <release>`; it prints the plans of the engine's queries on `event_log`,
 //! failing if any of them reads it sequentially.
 
 use std::time::Instant;
 
-use radar_engine::Handled;
 use radar_engine::change::{Change, decode};
+use radar_engine::{Handled, insights};
 use radar_store::test_support::bench::{
-    Recorder, analyze, explain, fill_bench_features, fill_status_events, instrument, sql_of,
+    Recorder, analyze, explain, fill_bench_features, fill_flow_events, fill_status_events,
+    instrument, sql_of,
 };
 use radar_store::test_support::counts;
 use radar_store::{Backend, Conn, DbUrl, EntityKind, UserId, event_log};
@@ -36,13 +39,72 @@ pub struct Options {
 }
 
 /// The commands timed, by name.
-pub const QUERIES: [(&str, &str); 5] = [
+pub const QUERIES: [(&str, &str); 8] = [
     ("changes today", "what changed today"),
     ("changes yesterday", "what changed yesterday"),
     ("changes this week", "what changed this week"),
     ("changes 30 days", "what changed in the last 30 days"),
     ("history", "history of #{n}"),
+    ("stats", "/stats"),
+    ("stats this week", "/stats this week"),
+    ("chart", "/chart {v}"),
 ];
+
+/// The flow of each project (`fill_flow_events`) and what `/stats` and
+/// `/chart` read of it: the filled events are in the engine's own format,
+/// and project 1's reply counts its done features.
+async fn check_flow(target: &Target, conn: &mut Conn, run: &str) -> anyhow::Result<usize> {
+    let project = radar_store::user_context::active_project(conn, UserId(1))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user 1 has no active project"))?;
+    let features = radar_store::features::list(conn, project.id, &[]).await?;
+    let pick = |m: i64| {
+        features
+            .iter()
+            .find(|f| f.number.0 % 10 == m && f.number.0 % 2 == 0)
+    };
+    let (ten, four) = (pick(0), pick(4));
+    for (f, kinds) in [
+        (ten, &["start", "done", "plan"][..]),
+        (four, &["blocked", "plan"][..]),
+    ] {
+        let f = f.ok_or_else(|| anyhow::anyhow!("project 1 has too few features for a flow"))?;
+        for kind in kinds {
+            let key = format!("flow:{kind}:{}", f.id.0);
+            let rows = event_log::of_command(conn, &key).await?;
+            let row = rows
+                .first()
+                .ok_or_else(|| anyhow::anyhow!("no filled event {key:?}"))?;
+            let event = decode(row).map_err(|e| anyhow::anyhow!("filled event {key:?}: {e}"))?;
+            anyhow::ensure!(
+                event.change.to_json() == row.details,
+                "filled event {key:?} is not in the engine's own format:\n  filled: {}\n  engine: {}",
+                row.details,
+                event.change.to_json()
+            );
+        }
+    }
+    let done_now = features
+        .iter()
+        .filter(|f| f.status == radar_store::FeatureStatus::Done)
+        .count();
+    let msg = incoming(
+        format!("history:{run}:stats"),
+        CONSOLE_CHAT,
+        UserId(1),
+        "/stats".to_string(),
+    );
+    let reply = match target.engine.handle(&msg).await? {
+        Handled::Replied(r) => r.plain(),
+        Handled::Duplicate => String::new(),
+    };
+    let want = format!("Done: {done_now} features");
+    anyhow::ensure!(
+        reply.contains(&want),
+        "/stats of project 1 does not count its {done_now} done features (all done in the last 27 days):\n{reply}"
+    );
+    Ok(done_now)
+}
 
 /// Events appended per statement of the fill.
 const FILL_BATCH: u64 = 100_000;
@@ -129,11 +191,16 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         analyze(&mut conn).await?;
         check_filled_event(&mut conn, opts.events - 1).await?;
     }
+    let flow = fill_flow_events(&mut conn, "Bench ").await?;
+    if flow > 0 {
+        analyze(&mut conn).await?;
+        filled += flow as u64;
+    }
     let fill_secs = fill_start.elapsed().as_secs_f64();
     let total = counts(&mut conn).await?.events;
     drop(conn);
     println!(
-        "history on {}: event_log holds {total} events over {} projects × {} features, spread over {} days{}",
+        "history on {}: event_log holds {total} events over {} projects × {} features, spread over {} days{} (of them {flow} of the recent flow)",
         match backend {
             Backend::Postgres => "postgres",
             Backend::Sqlite => "sqlite",
@@ -150,6 +217,11 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
     let run = run_id();
     let shown = shown_status_changes(&target, &run, opts.days).await?;
     println!("  \"what changed\" over the whole span shows {shown} status changes of project 1");
+    let mut conn = target.db.get().await?;
+    let done_now = check_flow(&target, &mut conn, &run).await?;
+    drop(conn);
+    println!("  /stats of project 1 counts its {done_now} done features");
+    let version = crate::Shape::version(0);
     anyhow::ensure!(
         filled == 0 || shown > 0,
         "\"what changed\" shows none of the {filled} filled status changes: they do not decode"
@@ -167,7 +239,9 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
     let mut plan_conn = target.db.get().await?;
     for (i, (name, text)) in QUERIES.iter().enumerate() {
         rec.take();
-        let text = text.replace("{n}", &(opts.features / 2 + 1).to_string());
+        let text = text
+            .replace("{n}", &(opts.features / 2 + 1).to_string())
+            .replace("{v}", &version);
         let msg = incoming(
             format!("history:{run}:plan{i}"),
             CONSOLE_CHAT,
@@ -213,7 +287,7 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
                 format!("history:{run}:{name}:{i}"),
                 CONSOLE_CHAT,
                 user,
-                text.replace("{n}", &n.to_string()),
+                text.replace("{n}", &n.to_string()).replace("{v}", &version),
             );
             let (d, p) = timed(&target.engine, &msg).await?;
             lat.record(d);
@@ -236,7 +310,47 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         });
     }
     bar.finish_and_clear();
+
+    // The reads alone (no reply, no commit, no PNG): what `/stats` and
+    // `/chart` compute, through the engine's insights functions.
     let mut conn = target.db.get().await?;
+    for name in ["stats reads", "stats this week reads", "chart reads"] {
+        let mut lat = Latencies::default();
+        for _ in 0..opts.iterations {
+            let user = UserId(rng.range(1, opts.projects) as i64);
+            let project = radar_store::user_context::active_project(&mut conn, user)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("user {} has no active project", user.0))?;
+            let now = chrono::Utc::now();
+            let t = Instant::now();
+            match name {
+                "chart reads" => {
+                    let r = radar_store::releases::by_version(&mut conn, project.id, &version)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no release {version}"))?;
+                    insights::burnup(&mut conn, project.id, &r, now, chrono_tz::UTC).await?;
+                }
+                _ => {
+                    let from = if name == "stats reads" {
+                        now - chrono::Duration::days(28)
+                    } else {
+                        let d = now.date_naive();
+                        let monday = d - chrono::Duration::days(i64::from(
+                            chrono::Datelike::weekday(&d).num_days_from_monday(),
+                        ));
+                        monday.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+                    };
+                    insights::flow(&mut conn, project.id, from, now, now, chrono_tz::UTC).await?;
+                }
+            }
+            lat.record(t.elapsed());
+        }
+        println!("  {name:<18} {}", lat.line());
+        results.insert(
+            name.to_string(),
+            merge(json!({"count": opts.iterations}), lat.json()),
+        );
+    }
     let projects = counts(&mut conn).await?.projects;
     crate::print_json(&json!({
         "bench": "history",
@@ -245,6 +359,8 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
         "projects": projects,
         "fill_s": crate::round3(fill_secs),
         "filled": filled,
+        "flow_events": flow,
+        "done_in_project_1": done_now,
         "queries": results,
         "shown_changes": shown,
         "seq_scans": seq_scans.len(),

@@ -83,11 +83,22 @@ async fn history(backend: Backend) {
         ],
     );
     assert_eq!(v["bench"], "history");
-    assert_eq!(v["events"], 20000);
+    // The status changes, then the recent flow: 4 projects × (4 starts,
+    // 3 dones, 1 block, 5 plans) of features #1–#10.
+    assert_eq!(v["flow_events"], 4 * 13, "{v}");
+    assert_eq!(v["events"], 20000 + 4 * 13, "{v}");
+    assert_eq!(v["done_in_project_1"], 3, "{v}");
     assert_eq!(v["seq_scans"], 0, "{v}");
     // The filled events decode: "what changed" shows them, not only counts them.
     assert!(v["shown_changes"].as_u64().unwrap() > 0, "{v}");
-    for q in ["changes today", "changes this week", "history"] {
+    for q in [
+        "changes today",
+        "changes this week",
+        "history",
+        "stats",
+        "stats this week",
+        "chart",
+    ] {
         assert_eq!(v["queries"][q]["count"], 3, "{v}");
     }
 }

@@ -250,12 +250,16 @@ pub async fn feature_stories(conn: &mut Conn, ids: &[FeatureId]) -> R<Vec<Event>
 /// The features of a project whose events may name release `release` (a
 /// plan into or out of it, or a snapshot holding it): the candidates for
 /// its burn-up scope, deleted features included. A text match on
-/// `details` over the project's events (`event_log_project_time_idx`); the
-/// caller decodes the events and keeps what really names the release.
+/// `details` over the project's events since the release was created
+/// (`since`: no event can name a release before it exists), a range of
+/// `event_log_project_time_idx` as long as the release's life, not the
+/// project's whole log; the caller decodes the events and keeps what
+/// really names the release.
 pub async fn features_naming_release(
     conn: &mut Conn,
     project: ProjectId,
     release: ReleaseId,
+    since: NaiveDateTime,
 ) -> R<Vec<FeatureId>> {
     // The typed format writes `"release":{"before":…,"after":{"id":3,"version":"1.2"}}`
     // and snapshots `"release_id":3`; the legacy format `"release_id": 3`.
@@ -265,6 +269,7 @@ pub async fn features_naming_release(
     let ids: Vec<i64> = dispatch!(conn, |c| {
         event_log::table
             .filter(event_log::project_id.eq(project))
+            .filter(event_log::timestamp.ge(since))
             .filter(event_log::entity_type.eq(EntityKind::Feature))
             .filter(
                 event_log::details

@@ -113,3 +113,58 @@ where
     states.sort_by(|a, b| a.version.cmp(&b.version));
     Ok(states)
 }
+
+/// Runs the migrations up to and including the one named `name` (its folder
+/// name, as `radar migrate status` prints it), in order: a database as an
+/// earlier release left it, for the upgrade-path tests. Test support only.
+#[cfg(feature = "test-support")]
+pub(crate) async fn run_up_to(url: &DbUrl, name: &str) -> Result<(), StoreError> {
+    enum Target {
+        Pg(Box<AsyncPgConnection>),
+        Sqlite(String),
+    }
+    let target = match url {
+        DbUrl::Postgres(u) => Target::Pg(Box::new(connect_pg(u).await?)),
+        DbUrl::Sqlite(path) => Target::Sqlite(path.clone()),
+    };
+    let name = name.to_string();
+    tokio::task::spawn_blocking(move || match target {
+        Target::Pg(pg) => {
+            let mut conn: AsyncConnectionWrapper<AsyncPgConnection> = (*pg).into();
+            up_to(&mut conn, PG_MIGRATIONS, &name)
+        }
+        Target::Sqlite(path) => {
+            let mut conn = sqlite_setup(&path)?;
+            up_to(&mut conn, SQLITE_MIGRATIONS, &name)
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Migration(e.to_string()))?
+}
+
+#[cfg(feature = "test-support")]
+fn up_to<C>(conn: &mut C, migrations: EmbeddedMigrations, name: &str) -> Result<(), StoreError>
+where
+    C: MigrationHarness<<C as Connection>::Backend> + Connection,
+{
+    use diesel::migration::MigrationSource;
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+    let mut all =
+        MigrationSource::<<C as Connection>::Backend>::migrations(&migrations).map_err(err)?;
+    all.sort_by_key(|m| m.name().to_string());
+    if !all.iter().any(|m| m.name().to_string() == name) {
+        return Err(StoreError::Migration(format!("no migration named {name}")));
+    }
+    let applied: Vec<String> = conn
+        .applied_migrations()
+        .map_err(err)?
+        .into_iter()
+        .map(|v| v.to_string())
+        .collect();
+    for m in all.iter().filter(|m| m.name().to_string().as_str() <= name) {
+        if !applied.contains(&m.name().version().to_string()) {
+            conn.run_migration(&**m).map_err(err)?;
+        }
+    }
+    Ok(())
+}

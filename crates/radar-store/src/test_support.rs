@@ -221,6 +221,46 @@ pub async fn data_events(conn: &mut Conn) -> R<i64> {
     }))
 }
 
+/// Migrates a database up to and including the migration named `name` (a
+/// folder name of `migrations/<backend>`, as `radar migrate status` prints
+/// it): the database an earlier release left, for upgrade-path tests.
+pub async fn migrate_to(url: &crate::DbUrl, name: &str) -> R<()> {
+    crate::migrate::run_up_to(url, name).await
+}
+
+#[derive(Debug, QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The number of rows of `table` (any table, also those [`counts`] leaves out).
+pub async fn table_rows(conn: &mut Conn, table: &str) -> R<i64> {
+    let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}");
+    Ok(dispatch!(conn, |c| {
+        diesel::sql_query(&sql).get_result::<CountRow>(c).await?.n
+    }))
+}
+
+#[derive(Debug, QueryableByName)]
+struct TextRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    v: Option<String>,
+}
+
+/// The column `v` (text, maybe NULL) of every row a query returns: a few
+/// values read back as they are stored, for tests.
+pub async fn text_column(conn: &mut Conn, sql: &str) -> R<Vec<Option<String>>> {
+    Ok(dispatch!(conn, |c| {
+        diesel::sql_query(sql)
+            .load::<TextRow>(c)
+            .await?
+            .into_iter()
+            .map(|r| r.v)
+            .collect()
+    }))
+}
+
 /// Runs a script of SQL statements (separated by `;`) as one batch.
 pub async fn execute_script(conn: &mut Conn, sql: &str) -> R<()> {
     use diesel_async::SimpleAsyncConnection;

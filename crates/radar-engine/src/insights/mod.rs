@@ -428,7 +428,8 @@ pub async fn burnup(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Result<BurnUp, StoreError> {
-    let mut ids: Vec<FeatureId> = event_log::features_naming_release(conn, project, r.id).await?;
+    let mut ids: Vec<FeatureId> =
+        event_log::features_naming_release(conn, project, r.id, r.created_at).await?;
     let current = radar_store::features::list(conn, project, &[]).await?;
     ids.extend(
         current

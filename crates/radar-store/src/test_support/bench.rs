@@ -5,7 +5,8 @@
 //!   [`fill_status_events`], one statement each (`generate_series` on
 //!   PostgreSQL, a recursive CTE on SQLite), then [`analyze`]; the events
 //!   are in the engine's typed format, byte for byte what it writes for a
-//!   status change;
+//!   status change; [`fill_flow_events`] adds a recent flow (starts, dones,
+//!   blocks, release plans) for `/stats` and `/chart`;
 //! - statement capture: [`Recorder`] and [`instrument`] record every
 //!   statement a connection runs as diesel shows it (`SQL -- binds: [...]`);
 //!   [`sql_of`] and [`sqlite_inline`] read such a captured statement;
@@ -164,6 +165,170 @@ pub async fn fill_status_events(
         ),
     };
     execute(conn, &sql).await
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Gives the features of every project whose name starts with
+/// `project_prefix` (a `LIKE` prefix) a recent flow for `/stats` and
+/// `/chart`, once (a second call finds its events and does nothing), by
+/// feature number `n`:
+///
+/// - `n mod 10` ∈ {0, 1, 2} (30 %): done `(37·n mod 27)` days (and an hour)
+///   ago, started "in progress" 1–9 days (`1 + n mod 9`) before;
+/// - `n mod 10 = 3`: in progress since `1 + n mod 9` days;
+/// - `n mod 10 = 4`: blocked since `1 + n mod 5` days, "waiting for review";
+/// - even `n`: planned into the project's first release 40 days ago; the
+///   releases were created 60 days ago, and those without a target get one
+///   30 days from today.
+///
+/// Both the events (by [`FILL_USER`], message keys `flow:<kind>:<feature
+/// id>`, the engine's typed JSON) and the rows (features' status, reason
+/// and release) are written, so the features table agrees with the log.
+/// Returns how many events were appended.
+pub async fn fill_flow_events(conn: &mut Conn, project_prefix: &str) -> R<usize> {
+    let b = conn.backend();
+    let found: Vec<Found> = dispatch!(conn, |c| {
+        diesel::sql_query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT 1 FROM event_log
+              WHERE correlation_id >= 'flow:' AND correlation_id < 'flow;' LIMIT 1) x",
+        )
+        .load::<Found>(c)
+        .await?
+    });
+    if found.iter().any(|f| f.n > 0) {
+        return Ok(0);
+    }
+    let (param, quote, quote_v) = match b {
+        Backend::Postgres => ("$1", "to_json(f.name)::text", "to_json(r.version)::text"),
+        Backend::Sqlite => ("?", "json_quote(f.name)", "json_quote(r.version)"),
+    };
+    let ago = |secs: &str| match b {
+        Backend::Postgres => {
+            format!("(now() AT TIME ZONE 'UTC') - make_interval(secs => ({secs})::float8)")
+        }
+        Backend::Sqlite => {
+            format!("strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ({secs}) || ' seconds')")
+        }
+    };
+    let now = now_sql(b);
+    let columns = "correlation_id, user_id, project_id, action, entity_type, entity_id, details, \"timestamp\", created_at";
+    let (update, feature) = (Action::Update.as_str(), EntityKind::Feature.as_str());
+    let head = |kind: &str| {
+        format!(
+            "'flow:{kind}:' || f.id, {FILL_USER}, f.project_id, '{update}', '{feature}', f.id, \
+             '{{\"change\":\"feature_updated\",\"feature\":{{\"number\":' || f.number || ',\"name\":' || {quote} || '}},\"diff\":{{'"
+        )
+    };
+    let status = |before: &str, after: &str| {
+        format!("'\"status\":{{\"before\":\"{before}\",\"after\":\"{after}\"}}'")
+    };
+    let mine = format!("f.project_id IN (SELECT id FROM projects WHERE name LIKE {param})");
+    let (backlog, in_progress, blocked, done) = (
+        FeatureStatus::Backlog.as_str(),
+        FeatureStatus::InProgress.as_str(),
+        FeatureStatus::Blocked.as_str(),
+        FeatureStatus::Done.as_str(),
+    );
+    let done_ago = "((f.number * 37) % 27) * 86400 + 3600 + (f.id % 3600)";
+    let kinds: Vec<(String, String, String)> = vec![
+        // kind, details after the head, when; all with the feature filter `where`.
+        (
+            "start".into(),
+            format!("{} || '}}}}'", status(backlog, in_progress)),
+            "CASE WHEN f.number % 10 = 3 THEN (1 + f.number % 9) * 86400
+                  ELSE ((f.number * 37) % 27 + 1 + f.number % 9) * 86400 + 3600 END"
+                .to_string(),
+        ),
+        (
+            "done".into(),
+            format!("{} || '}}}}'", status(in_progress, done)),
+            done_ago.to_string(),
+        ),
+        (
+            "blocked".into(),
+            format!(
+                "{} || ',\"status_reason\":{{\"before\":null,\"after\":\"waiting for review\"}}}}}}'",
+                status(backlog, blocked)
+            ),
+            "(1 + f.number % 5) * 86400".to_string(),
+        ),
+        (
+            "plan".into(),
+            format!(
+                "'\"release\":{{\"before\":null,\"after\":{{\"id\":' || r.id || ',\"version\":' || {quote_v} || '}}}}}}}}'"
+            ),
+            "40 * 86400 + f.number".to_string(),
+        ),
+    ];
+    let mut appended = 0;
+    for (kind, tail, when) in &kinds {
+        let (from, filter) = match kind.as_str() {
+            "start" => ("features f", "f.number % 10 IN (0, 1, 2, 3)"),
+            "done" => ("features f", "f.number % 10 IN (0, 1, 2)"),
+            "blocked" => ("features f", "f.number % 10 = 4"),
+            _ => (
+                "features f JOIN releases r ON r.id = (SELECT MIN(x.id) FROM releases x WHERE x.project_id = f.project_id)",
+                "f.number % 2 = 0",
+            ),
+        };
+        let sql = format!(
+            "INSERT INTO event_log ({columns})
+             SELECT {head} || {tail}, {at}, {now}
+               FROM {from}
+              WHERE {mine} AND {filter}
+              ORDER BY f.id",
+            head = head(kind),
+            at = ago(when),
+        );
+        appended += execute_with_text(conn, &sql, &format!("{project_prefix}%")).await?;
+    }
+    let target = match b {
+        Backend::Postgres => "CURRENT_DATE + 30",
+        Backend::Sqlite => "date('now', '+30 days')",
+    };
+    let pattern = format!("{project_prefix}%");
+    execute_with_text(
+        conn,
+        &format!(
+            "UPDATE features SET
+                status = CASE WHEN number % 10 IN (0, 1, 2) THEN '{done}'
+                              WHEN number % 10 = 3 THEN '{in_progress}'
+                              WHEN number % 10 = 4 THEN '{blocked}' ELSE status END,
+                status_reason = CASE WHEN number % 10 = 4 THEN 'waiting for review' ELSE status_reason END,
+                release_id = CASE WHEN number % 2 = 0
+                                  THEN (SELECT MIN(x.id) FROM releases x WHERE x.project_id = features.project_id)
+                                  ELSE release_id END
+              WHERE project_id IN (SELECT id FROM projects WHERE name LIKE {param})"
+        ),
+        &pattern,
+    )
+    .await?;
+    // The releases existed before their features were planned into them.
+    let created = ago("60 * 86400");
+    execute_with_text(
+        conn,
+        &format!(
+            "UPDATE releases SET created_at = {created}
+              WHERE project_id IN (SELECT id FROM projects WHERE name LIKE {param})"
+        ),
+        &pattern,
+    )
+    .await?;
+    execute_with_text(
+        conn,
+        &format!(
+            "UPDATE releases SET target_date = {target}
+              WHERE target_date IS NULL AND project_id IN (SELECT id FROM projects WHERE name LIKE {param})"
+        ),
+        &pattern,
+    )
+    .await?;
+    Ok(appended)
 }
 
 /// Refreshes the planner's statistics (after a bulk fill).
