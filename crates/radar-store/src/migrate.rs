@@ -32,20 +32,28 @@ pub enum MigrateOp {
     Revert { all: bool },
 }
 
+/// The database migrations run on. PostgreSQL is connected to here,
+/// asynchronously, to keep the cause of a failure; the migrations
+/// themselves run on a blocking thread.
+enum Target {
+    Pg(Box<AsyncPgConnection>),
+    Sqlite(String),
+}
+
+impl Target {
+    async fn open(url: &DbUrl) -> Result<Target, StoreError> {
+        Ok(match url {
+            DbUrl::Postgres(u) => Target::Pg(Box::new(connect_pg(u).await?)),
+            DbUrl::Sqlite(path) => Target::Sqlite(path.clone()),
+        })
+    }
+}
+
 /// Runs a migration command on a dedicated connection in a blocking task.
 /// On PostgreSQL the work happens under an advisory lock, so two processes
 /// starting at once never migrate at the same time.
 pub async fn migrate(url: &DbUrl, op: MigrateOp) -> Result<Vec<MigrationState>, StoreError> {
-    // PostgreSQL is connected to here, asynchronously, to keep the cause of
-    // a failure; the migrations themselves run on a blocking thread.
-    enum Target {
-        Pg(Box<AsyncPgConnection>),
-        Sqlite(String),
-    }
-    let target = match url {
-        DbUrl::Postgres(u) => Target::Pg(Box::new(connect_pg(u).await?)),
-        DbUrl::Sqlite(path) => Target::Sqlite(path.clone()),
-    };
+    let target = Target::open(url).await?;
     tokio::task::spawn_blocking(move || match target {
         Target::Pg(pg) => {
             let mut conn: AsyncConnectionWrapper<AsyncPgConnection> = (*pg).into();
@@ -119,14 +127,7 @@ where
 /// earlier release left it, for the upgrade-path tests. Test support only.
 #[cfg(feature = "test-support")]
 pub(crate) async fn run_up_to(url: &DbUrl, name: &str) -> Result<(), StoreError> {
-    enum Target {
-        Pg(Box<AsyncPgConnection>),
-        Sqlite(String),
-    }
-    let target = match url {
-        DbUrl::Postgres(u) => Target::Pg(Box::new(connect_pg(u).await?)),
-        DbUrl::Sqlite(path) => Target::Sqlite(path.clone()),
-    };
+    let target = Target::open(url).await?;
     let name = name.to_string();
     tokio::task::spawn_blocking(move || match target {
         Target::Pg(pg) => {
