@@ -1,12 +1,11 @@
 //! Operator commands: `radar backup PATH`, `radar copy --to URL [--from URL]`
 //! and `radar check`. The work is in the store (`radar_store::{backup, copy,
 //! check}`) and, for the event log's meaning, the engine
-//! (`radar_engine::check`); here are the progress bar and what is printed.
+//! (`radar_engine::check`); here are the progress lines and what is printed.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use radar_store::copy::{CopyReport, Progress};
 use radar_store::{Db, DbUrl};
 
@@ -27,41 +26,57 @@ pub async fn backup(url: &DbUrl, dest: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A progress bar per table on stderr, drawn only on a terminal.
-struct Bars {
-    bar: Option<ProgressBar>,
+/// Progress on stderr: on a terminal one line per table rewritten in place
+/// (`events 120000/200000 (60 %)`), elsewhere (a log file, CI) one line per
+/// table once it is committed. Plain text: no progress-bar crate in the
+/// product binary for a command run once per move.
+struct Lines {
+    table: &'static str,
+    rows: u64,
+    done: u64,
+    terminal: bool,
 }
 
-impl Progress for Bars {
+impl Lines {
+    fn draw(&self) {
+        let pct = (self.done * 100).checked_div(self.rows).unwrap_or(100);
+        eprint!("\r{:>20} {}/{} ({pct} %)", self.table, self.done, self.rows);
+    }
+}
+
+impl Progress for Lines {
     fn table(&mut self, table: &'static str, rows: u64) {
-        let bar = ProgressBar::with_draw_target(Some(rows), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg:>20} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_message(table);
-        self.bar = Some(bar);
+        (self.table, self.rows, self.done) = (table, rows, 0);
+        if self.terminal {
+            self.draw();
+        }
     }
 
     fn rows(&mut self, rows: u64) {
-        if let Some(b) = &self.bar {
-            b.inc(rows);
+        self.done += rows;
+        if self.terminal {
+            self.draw();
         }
     }
 
     fn table_done(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish();
+        if self.terminal {
+            eprintln!();
+        } else {
+            eprintln!("{:>20} {} rows copied", self.table, self.done);
         }
     }
 }
 
 /// `radar copy --to URL [--from URL]`.
 pub async fn copy(from: &DbUrl, to: &DbUrl) -> anyhow::Result<CopyReport> {
-    let mut bars = Bars { bar: None };
-    let report = radar_store::copy::copy(from, to, &mut bars)
+    let mut progress = Lines {
+        table: "",
+        rows: 0,
+        done: 0,
+        terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let report = radar_store::copy::copy(from, to, &mut progress)
         .await
         .context("copy")?;
     for t in &report.tables {

@@ -243,6 +243,14 @@ async fn copy_command_moves_and_refuses_a_non_empty_target() {
         "{stdout}"
     );
     assert!(stdout.contains("features"), "{stdout}");
+    // Off a terminal, progress is one line per table once it is committed.
+    let progress = text(&out.stderr);
+    assert!(
+        progress
+            .lines()
+            .any(|l| l.trim_start().starts_with("features ") && l.ends_with("rows copied")),
+        "{progress}"
+    );
     // The copy checks clean.
     let out = radar(&pg.url, &["check"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
