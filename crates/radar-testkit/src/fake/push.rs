@@ -17,21 +17,7 @@ impl FakeTelegram {
         text: &str,
         language_code: Option<&str>,
     ) -> Pushed {
-        self.push_with(|st| {
-            let mid = st.next_mid(chat_id);
-            let mut msg = base_message(mid, user_json(user_id, language_code), chat_id, now_unix());
-            set_text(&mut msg, text);
-            let value = Value::Object(msg);
-            st.messages.insert(
-                (chat_id, mid),
-                StoredMsg {
-                    json: value.clone(),
-                    from_bot: false,
-                    source: None,
-                },
-            );
-            (single("message", value), mid)
-        })
+        self.push_text_at(chat_id, user_id, text, language_code, now_unix())
     }
 
     /// Like [`FakeTelegram::push_text`], sent at `date` (Unix seconds):

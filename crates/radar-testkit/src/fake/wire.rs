@@ -237,19 +237,26 @@ pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-pub(super) fn parse_multipart(body: &[u8], boundary: &str, map: &mut Map<String, Value>) {
+/// One part of a multipart body: its field name, file name (for a file)
+/// and content.
+struct Part<'a> {
+    name: String,
+    filename: Option<String>,
+    content: &'a [u8],
+}
+
+/// The named parts of a multipart body with `boundary` (RFC 7578).
+fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Vec<Part<'a>> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
+    let mut out = Vec::new();
     let Some(first) = find(body, delimiter) else {
-        return;
+        return out;
     };
     let mut rest = &body[first + delimiter.len()..];
-    loop {
-        if rest.starts_with(b"--") {
-            return;
-        }
+    while !rest.starts_with(b"--") {
         let Some(end) = find(rest, delimiter) else {
-            return;
+            break;
         };
         let part = &rest[..end];
         rest = &rest[end + delimiter.len()..];
@@ -259,9 +266,7 @@ pub(super) fn parse_multipart(body: &[u8], boundary: &str, map: &mut Map<String,
             continue;
         };
         let head = String::from_utf8_lossy(&part[..split]);
-        let content = &part[split + 4..];
-        let mut name = None;
-        let mut filename = None;
+        let (mut name, mut filename) = (None, None);
         for line in head.lines() {
             let Some((key, value)) = line.split_once(':') else {
                 continue;
@@ -278,14 +283,24 @@ pub(super) fn parse_multipart(body: &[u8], boundary: &str, map: &mut Map<String,
                 }
             }
         }
-        let Some(name) = name else {
-            continue;
+        if let Some(name) = name {
+            out.push(Part {
+                name,
+                filename,
+                content: &part[split + 4..],
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn parse_multipart(body: &[u8], boundary: &str, map: &mut Map<String, Value>) {
+    for p in multipart_parts(body, boundary) {
+        let value = match p.filename {
+            Some(filename) => json!(format!("<file {filename}: {} bytes>", p.content.len())),
+            None => form_value(&String::from_utf8_lossy(p.content)),
         };
-        let value = match filename {
-            Some(filename) => json!(format!("<file {filename}: {} bytes>", content.len())),
-            None => form_value(&String::from_utf8_lossy(content)),
-        };
-        map.insert(name, value);
+        map.insert(p.name, value);
     }
 }
 
@@ -362,49 +377,14 @@ pub(super) fn multipart_files(headers: &HeaderMap, body: &[u8]) -> Vec<FilePart>
     else {
         return Vec::new();
     };
-    let delimiter = format!("--{boundary}");
-    let delimiter = delimiter.as_bytes();
-    let mut out = Vec::new();
-    let Some(first) = find(body, delimiter) else {
-        return out;
-    };
-    let mut rest = &body[first + delimiter.len()..];
-    while !rest.starts_with(b"--") {
-        let Some(end) = find(rest, delimiter) else {
-            break;
-        };
-        let part = &rest[..end];
-        rest = &rest[end + delimiter.len()..];
-        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
-        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
-        let Some(split) = find(part, b"\r\n\r\n") else {
-            continue;
-        };
-        let head = String::from_utf8_lossy(&part[..split]);
-        let (mut name, mut filename) = (None, None);
-        for line in head.lines() {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            if !key.trim().eq_ignore_ascii_case("content-disposition") {
-                continue;
-            }
-            for param in value.split(';').filter_map(|p| p.trim().split_once('=')) {
-                let v = param.1.trim().trim_matches('"').to_owned();
-                match param.0.trim() {
-                    "name" => name = Some(v),
-                    "filename" => filename = Some(v),
-                    _ => {}
-                }
-            }
-        }
-        if let (Some(field), Some(file_name)) = (name, filename) {
-            out.push(FilePart {
-                field,
-                file_name,
-                bytes: part[split + 4..].to_vec(),
-            });
-        }
-    }
-    out
+    multipart_parts(body, &boundary)
+        .into_iter()
+        .filter_map(|p| {
+            Some(FilePart {
+                field: p.name,
+                file_name: p.filename?,
+                bytes: p.content.to_vec(),
+            })
+        })
+        .collect()
 }
