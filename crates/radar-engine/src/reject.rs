@@ -19,8 +19,6 @@ pub enum Rejection {
     Language(Problem),
     /// A button whose data Radar did not write, that was used, or that expired.
     OutdatedButton,
-    /// A command whose feature is not available in this version yet.
-    NotYet,
     /// Starting or cancelling a release that is out.
     ReleaseShipped {
         version: String,
@@ -83,7 +81,6 @@ impl Rejection {
             Rejection::Empty => t!(lang, "parse-empty"),
             Rejection::Language(p) => problem(p, lang),
             Rejection::OutdatedButton => t!(lang, "parse-bad-button"),
-            Rejection::NotYet => t!(lang, "reject-not-yet"),
             Rejection::ReleaseShipped { version } => {
                 t!(lang, "reject-release-shipped", version = esc(version))
             }

@@ -233,7 +233,6 @@ problem-unknown-feature-closest = There is no feature «{ $typed }». The closes
 problem-control-characters = Names and texts cannot contain control characters. Nothing changed.
 problem-invisible-name = A name needs at least one visible letter or digit. Nothing changed.
 problem-unknown-zone = I don't know the time zone «{ $zone }». Use a name like Europe/Berlin or a city.
-reject-not-yet = That command is not available yet.
 reject-release-shipped = Release <b>{ $version }</b> is already out: it can't be started or cancelled.
 reject-project-name-taken = There is already a project called <b>{ $name }</b>. Nothing changed.
 # What a "too long" refusal is about.

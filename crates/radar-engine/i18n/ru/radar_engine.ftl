@@ -247,7 +247,6 @@ problem-unknown-feature-closest = Фичи «{ $typed }» нет. Ближе в�
 problem-control-characters = В названиях и текстах не может быть управляющих символов. Ничего не изменилось.
 problem-invisible-name = В названии должна быть хотя бы одна видимая буква или цифра. Ничего не изменилось.
 problem-unknown-zone = Я не знаю часового пояса «{ $zone }». Укажите, например, Europe/Moscow или город.
-reject-not-yet = Эта команда пока недоступна.
 reject-release-shipped = Релиз <b>{ $version }</b> уже выпущен: его нельзя начать или отменить.
 reject-project-name-taken = Проект <b>{ $name }</b> уже есть. Ничего не изменилось.
 # О чём отказ «слишком длинно».

@@ -93,22 +93,9 @@ pub struct CommandSpec {
     pub menu: bool,
 }
 
-impl CommandSpec {
-    /// Whether the engine runs this command today (the others are parsed,
-    /// so their messages are not misread, but `/help`, the menu and the
-    /// README leave them out).
-    pub fn available(&self) -> bool {
-        !NOT_YET.contains(&self.intent)
-    }
-}
-
-/// Intents the language knows that the engine does not run yet; they answer
-/// with a "not yet" sentence.
-pub const NOT_YET: &[Intent] = &[];
-
 /// The commands `/help`, the menu and the README list.
 pub fn listed() -> impl Iterator<Item = &'static CommandSpec> {
-    COMMANDS.iter().filter(|c| c.available())
+    COMMANDS.iter()
 }
 
 const fn c(
