@@ -17,6 +17,7 @@ pub mod conversation_state;
 pub mod copy;
 pub mod event_log;
 pub mod features;
+pub mod group;
 pub mod health;
 pub mod ids;
 mod migrate;
@@ -504,6 +505,26 @@ impl Conn {
         Ok(())
     }
 
+    /// Opens a savepoint inside the write transaction (diesel's nested
+    /// transaction: `SAVEPOINT diesel_savepoint_N`).
+    pub(crate) async fn savepoint(&mut self) -> Result<(), StoreError> {
+        dispatch!(self, |c| { nested_begin(c).await? });
+        Ok(())
+    }
+
+    /// Keeps the savepoint's writes (`RELEASE SAVEPOINT`).
+    pub(crate) async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        dispatch!(self, |c| { nested_commit(c).await? });
+        Ok(())
+    }
+
+    /// Undoes the savepoint's writes (`ROLLBACK TO SAVEPOINT`); the
+    /// transaction goes on.
+    pub(crate) async fn rollback_savepoint(&mut self) -> Result<(), StoreError> {
+        dispatch!(self, |c| { nested_rollback(c).await? });
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Conn::Pg(_) => Backend::Postgres,
@@ -562,4 +583,16 @@ async fn rollback_quietly(conn: &mut Conn) {
     if let Err(e) = conn.rollback().await {
         tracing::warn!(error = %e, "rollback failed");
     }
+}
+
+async fn nested_begin<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::begin_transaction(c).await
+}
+
+async fn nested_commit<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::commit_transaction(c).await
+}
+
+async fn nested_rollback<C: AsyncConnection>(c: &mut C) -> diesel::QueryResult<()> {
+    C::TransactionManager::rollback_transaction(c).await
 }
