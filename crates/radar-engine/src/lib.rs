@@ -34,6 +34,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Tz;
+use radar_store::group::{GroupCommit, GroupError};
 use radar_store::outbox::{self, NewReply};
 use radar_store::processed_messages::{self, NewReceipt};
 use radar_store::{Conn, Db, StoreError, UserId, user_context, user_settings};
@@ -150,6 +151,9 @@ impl Default for EngineConfig {
 pub struct Engine {
     db: Db,
     cfg: Arc<EngineConfig>,
+    /// Messages are applied through the group commit when it is on
+    /// ([`Engine::with_group_commit`]); else each in its own transaction.
+    group: Option<GroupCommit>,
 }
 
 /// How many times a transaction that lost a race (unique key, serialization,
@@ -161,7 +165,22 @@ impl Engine {
         Engine {
             db,
             cfg: Arc::new(cfg),
+            group: None,
         }
+    }
+
+    /// Applies messages through `group`: several messages (of different
+    /// chats) share one write transaction and one durable commit, each in
+    /// its own savepoint (see [`radar_store::group`]).
+    pub fn with_group_commit(mut self, group: GroupCommit) -> Engine {
+        self.group = Some(group);
+        self
+    }
+
+    /// The group commit the engine writes through, if any (the adapters
+    /// put their own writes in the same groups).
+    pub fn group_commit(&self) -> Option<&GroupCommit> {
+        self.group.as_ref()
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -196,7 +215,23 @@ impl Engine {
 
     /// Handles one message exactly once: a key seen before returns
     /// [`Handled::Duplicate`] and changes nothing.
+    ///
+    /// With the group commit on, the message is applied in the next group;
+    /// when that group could not be committed, or the message lost a race
+    /// (a transient error), it is applied again in a transaction of its own.
     pub async fn handle(&self, msg: &Incoming) -> Result<Handled, EngineError> {
+        if let Some(group) = &self.group {
+            let engine = self.clone();
+            let m = msg.clone();
+            let grouped = group
+                .run(move |conn| Box::pin(async move { engine.run(conn, &m).await }))
+                .await;
+            match grouped {
+                Ok(handled) => return Ok(handled),
+                Err(GroupError::Failed(e)) if !e.is_transient() => return Err(e),
+                Err(_) => {}
+            }
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -113,6 +113,47 @@ pub async fn head(conn: &mut Conn, chat: ChatId) -> R<Option<QueuedReply>> {
     }))
 }
 
+/// The replies to deliver next in a chat, oldest first (at most `limit`),
+/// each with whether it carries a file (`outbox_attachments`): the head
+/// and what follows it, read in one statement for one flush of the chat.
+pub async fn due(conn: &mut Conn, chat: ChatId, limit: i64) -> R<Vec<(QueuedReply, bool)>> {
+    use crate::schema::outbox_attachments;
+    let rows: Vec<(QueuedReply, Option<OutboxId>)> = dispatch!(conn, |c| {
+        outbox::table
+            .left_join(outbox_attachments::table)
+            .filter(deliverable())
+            .filter(outbox::chat_id.eq(chat))
+            .order(outbox::id.asc())
+            .select((
+                QueuedReply::as_select(),
+                outbox_attachments::outbox_id.nullable(),
+            ))
+            .limit(limit)
+            .load(c)
+            .await?
+    });
+    Ok(rows.into_iter().map(|(r, f)| (r, f.is_some())).collect())
+}
+
+/// Records replies as sent, in one statement (one flush's worth).
+pub async fn mark_sent_many(conn: &mut Conn, ids: &[OutboxId], now: NaiveDateTime) -> R<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let _turn = conn.write_turn().await?;
+    dispatch!(conn, |c| {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+            .set((
+                outbox::sent_at.eq(now),
+                outbox::last_error.eq(None::<String>),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
 /// Runs `deliver` holding the reply's lease. On PostgreSQL that is a row
 /// lock (`FOR UPDATE SKIP LOCKED`) in a transaction lasting through the
 /// send: another replica skips the reply, and if this process dies the lock

@@ -62,42 +62,60 @@ async fn insert_new(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
 /// Stores many receipts in one transaction (one durable commit for a whole
 /// `getUpdates` batch). Returns how many were new.
 pub async fn store_batch(conn: &mut Conn, receipts: &[NewReceipt<'_>]) -> R<usize> {
-    crate::write(conn, async |conn| {
-        let mut new = 0;
-        for r in receipts {
-            if insert_new(conn, r).await? {
-                new += 1;
-            }
+    crate::write(conn, async |conn| insert_all(conn, receipts).await).await
+}
+
+/// Stores the receipts that are new, in the caller's write transaction (on
+/// PostgreSQL in one statement). Returns how many were new.
+pub async fn insert_all(conn: &mut Conn, receipts: &[NewReceipt<'_>]) -> R<usize> {
+    if let Conn::Pg(c) = conn {
+        if receipts.is_empty() {
+            return Ok(0);
         }
-        Ok(new)
-    })
-    .await
+        return Ok(diesel::insert_into(processed_messages::table)
+            .values(receipts)
+            .on_conflict_do_nothing()
+            .execute(&mut **c)
+            .await?);
+    }
+    // SQLite has no DEFAULT in a multi-row VALUES (diesel inserts row by
+    // row there); a statement costs no round trip on an embedded file.
+    let mut new = 0;
+    for r in receipts {
+        if insert_new(conn, r).await? {
+            new += 1;
+        }
+    }
+    Ok(new)
 }
 
 /// Claims a message key for processing inside the caller's transaction:
-/// inserts it (if no receipt was stored before) and marks it processed,
-/// clearing its payload (it is needed only until then, for replay).
-/// Returns false when the key was already processed: a duplicate.
+/// inserts it (if no receipt was stored before) or marks the stored receipt
+/// processed, clearing its payload (it is needed only until then, for
+/// replay). Returns false when the key was already processed: a duplicate.
 ///
-/// Insert first and look at the affected-row count, then a conditional
-/// update: under READ COMMITTED a second transaction blocks on the row lock
-/// and then sees `processed_at` set, so it is correct on PostgreSQL too.
+/// One statement, an upsert whose update only applies to an unprocessed
+/// receipt (`ON CONFLICT DO UPDATE … WHERE processed_at IS NULL`): it
+/// affects one row when the key is claimed, none for a duplicate. Under
+/// READ COMMITTED a second transaction with the same key waits for the
+/// first one's row lock and then sees `processed_at` set, so it is correct
+/// on PostgreSQL too.
 pub async fn claim(conn: &mut Conn, r: &NewReceipt<'_>, now: NaiveDateTime) -> R<bool> {
     use processed_messages::dsl as pm;
+    let claimed = NewReceipt {
+        processed_at: Some(now),
+        payload: None,
+        ..r.clone()
+    };
     let n = dispatch!(conn, |c| {
-        diesel::insert_into(pm::processed_messages)
-            .values(r)
-            .on_conflict_do_nothing()
+        let upsert = diesel::insert_into(pm::processed_messages)
+            .values(&claimed)
+            .on_conflict(pm::message_id)
+            .do_update()
+            .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)));
+        diesel::query_dsl::methods::FilterDsl::filter(upsert, pm::processed_at.is_null())
             .execute(c)
-            .await?;
-        diesel::update(
-            pm::processed_messages
-                .filter(pm::message_id.eq(r.message_id))
-                .filter(pm::processed_at.is_null()),
-        )
-        .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)))
-        .execute(c)
-        .await?
+            .await?
     });
     Ok(n == 1)
 }

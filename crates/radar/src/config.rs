@@ -205,6 +205,9 @@ pub struct ServeConfig {
     pub public_url: Option<url::Url>,
     /// How old a Mini App's initData may be (`RADAR_APP_MAX_AGE`).
     pub app_max_age: std::time::Duration,
+    /// Database connections `radar serve` keeps at most
+    /// (`RADAR_DB_POOL_SIZE`; default [`default_pool_size`]).
+    pub pool_size: Option<usize>,
 }
 
 impl ServeConfig {
@@ -232,6 +235,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("key_retention", &self.key_retention)
             .field("public_url", &self.public_url)
             .field("app_max_age", &self.app_max_age)
+            .field("pool_size", &self.pool_size)
             .finish()
     }
 }
@@ -343,6 +347,18 @@ impl ServeConfig {
                 message: format!("{v:?} is not a duration like 1d or 12h ({e})"),
             })?,
         };
+        let pool_size = match var("RADAR_DB_POOL_SIZE")? {
+            None => None,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (2..=200).contains(&n) => Some(n),
+                _ => {
+                    return Err(ConfigError {
+                        var: "RADAR_DB_POOL_SIZE",
+                        message: format!("{v:?} is not a number of connections between 2 and 200"),
+                    });
+                }
+            },
+        };
         Ok(ServeConfig {
             token,
             api_url,
@@ -354,7 +370,22 @@ impl ServeConfig {
             key_retention,
             public_url,
             app_max_age,
+            pool_size,
         })
+    }
+}
+
+/// Database connections `radar serve` keeps at most, by backend, sized by
+/// measurement (BENCHMARKS.md, "pool"): on SQLite the writes go through one
+/// group committer and no connection is held across a Telegram call, so a
+/// few readers suffice (each connection has its own page cache: more of
+/// them is more memory and more page re-reads after each commit); on
+/// PostgreSQL a reply's delivery holds its lease (a row lock, so a
+/// connection) across `sendMessage`.
+pub fn default_pool_size(backend: radar_store::Backend) -> usize {
+    match backend {
+        radar_store::Backend::Sqlite => 4,
+        radar_store::Backend::Postgres => 16,
     }
 }
 

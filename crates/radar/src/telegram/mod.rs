@@ -28,6 +28,27 @@ use radar_store::{Db, MigrateOp, UserId, processed_messages};
 use ready::{Phase, Readiness};
 use receive::{Backoff, ChannelListener, sleep_or_cancel};
 
+/// At most this many jobs (updates, receipt batches, "sent" marks) share one
+/// group commit. Past a few dozen the commit is no longer the cost, and a
+/// bigger group only makes its first job wait longer for its answer.
+pub const GROUP_MAX: usize = 64;
+
+/// For the crash tests only: with `RADAR_TEST_HOLD_GROUP_COMMIT=FILE`, the
+/// first group of two or more jobs stops just before its `COMMIT`, after
+/// writing its job count to FILE, and waits there for the SIGKILL.
+fn hold_group_commit() -> Option<radar_store::group::BeforeCommit> {
+    let file = std::env::var_os("RADAR_TEST_HOLD_GROUP_COMMIT")?;
+    Some(Arc::new(move |jobs| {
+        let file = file.clone();
+        Box::pin(async move {
+            if jobs >= 2 {
+                let _ = std::fs::write(&file, jobs.to_string());
+                std::future::pending::<()>().await;
+            }
+        })
+    }))
+}
+
 /// Everything the handlers need, passed as one dependency.
 pub struct App {
     pub engine: Engine,
@@ -169,7 +190,23 @@ async fn get_me(bot: &Bot, cancel: &CancellationToken) -> Result<Option<Me>, Con
 pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let metrics = Arc::new(Metrics::new());
-    let db = Db::connect(&cfg.database_url, 40)?;
+    let backend = cfg.database_url.backend();
+    let pool_size = sc
+        .pool_size
+        .unwrap_or_else(|| crate::config::default_pool_size(backend));
+    let db = Db::connect(&cfg.database_url, pool_size)?;
+    // One committer on SQLite (one writer per file); on PostgreSQL a few,
+    // each with its own transaction, so the server's cores stay busy.
+    let committers = match backend {
+        radar_store::Backend::Sqlite => 1,
+        radar_store::Backend::Postgres => (pool_size / 4).max(1),
+    };
+    let group = radar_store::group::GroupCommit::start_with(
+        db.clone(),
+        committers,
+        GROUP_MAX,
+        hold_group_commit(),
+    );
     let ready = Arc::new(Readiness::new(db.clone()));
     {
         let cancel = cancel.clone();
@@ -186,6 +223,13 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         metrics.clone(),
         outbox::Limits::new(sc.send_rate),
     );
+    // SQLite: the "sent" marks share the commands' commits. (PostgreSQL
+    // records them in the delivery's own transaction, which holds the lease.)
+    let sender = if backend == radar_store::Backend::Sqlite {
+        sender.with_group_commit(group.clone())
+    } else {
+        sender
+    };
 
     // The HTTP listener first, served at once: /healthz answers and /readyz
     // says what Radar waits for while it starts; the webhook route answers
@@ -281,7 +325,8 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
             board_url: sc.board_url(),
             clock: cfg.clock(),
         },
-    );
+    )
+    .with_group_commit(group);
     if let Some(url) = sc.board_url() {
         board.open(crate::board::BoardApp {
             engine: engine.clone(),

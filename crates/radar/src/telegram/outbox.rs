@@ -24,8 +24,15 @@ use tokio_util::sync::CancellationToken;
 
 use super::bot_api::{self, CallError};
 use crate::metrics::{Metrics, ResultLabel};
+use radar_store::group::{GroupCommit, GroupError};
 use radar_store::outbox::{self as queue, QueuedReply};
-use radar_store::{ChatId, Db};
+use radar_store::{Backend, ChatId, Db, OutboxId};
+
+/// At most this many replies of one chat go out per flush, recorded as sent
+/// with one write. A crash after a flush's sends and before that write sends
+/// them again at the next start: a SIGKILL repeats at most this many replies
+/// per chat being flushed (usually one command's reply, one message).
+pub const FLUSH_MAX: i64 = 16;
 
 /// Telegram's limits: about 30 messages a second overall, about one a second
 /// per chat (a short burst is tolerated, so a reply split in parts goes out
@@ -58,6 +65,8 @@ pub struct Sender {
     /// Chats being flushed in this process, with a "more was queued" flag:
     /// one task delivers a chat's replies at a time, in order.
     inflight: Arc<Mutex<HashMap<ChatId, bool>>>,
+    /// SQLite: "sent" marks go into the engine's group commits.
+    group: Option<GroupCommit>,
 }
 
 /// What became of one send.
@@ -88,7 +97,15 @@ impl Sender {
             limits: limits.map(Arc::new),
             notify: Arc::new(Notify::new()),
             inflight: Arc::new(Mutex::new(HashMap::new())),
+            group: None,
         }
+    }
+
+    /// Records "sent" marks through `group` (one durable commit shared with
+    /// the commands being applied).
+    pub fn with_group_commit(mut self, group: GroupCommit) -> Sender {
+        self.group = Some(group);
+        self
     }
 
     /// Wakes the background loop (new replies were queued).
@@ -124,7 +141,7 @@ impl Sender {
 
     async fn flush_chat_once(&self, bot: &Bot, chat_id: ChatId) {
         loop {
-            match self.deliver_head(bot, chat_id).await {
+            match self.deliver_due(bot, chat_id).await {
                 Ok(true) => continue,
                 Ok(false) => return,
                 Err(e) => {
@@ -135,46 +152,137 @@ impl Sender {
         }
     }
 
-    /// Delivers the chat's next reply if it is due. Returns whether to go on.
-    /// The reply is sent under its lease ([`queue::with_lease`]): no other
-    /// replica sends it meanwhile.
-    async fn deliver_head(
+    /// Delivers the chat's due replies, oldest first, up to [`FLUSH_MAX`] of
+    /// them, and records those sent with one write. Returns whether to look
+    /// again (more may be queued). On PostgreSQL the flush holds the head
+    /// reply's lease ([`queue::with_lease`]): no other replica delivers the
+    /// chat meanwhile. On SQLite no connection is held across the sends.
+    async fn deliver_due(
         &self,
         bot: &Bot,
         chat_id: ChatId,
     ) -> Result<bool, radar_store::StoreError> {
         let mut conn = self.db.get().await?;
+        let rows = queue::due(&mut conn, chat_id, FLUSH_MAX).await?;
         let now = Utc::now().naive_utc();
-        let Some(head) = queue::head(&mut conn, chat_id).await? else {
+        let Some((head, _)) = rows.first() else {
             return Ok(false);
         };
         if head.next_attempt_at.is_some_and(|t| t > now) {
             return Ok(false);
         }
-        let delivered = queue::with_lease(&mut conn, head.id, async |conn| {
-            self.deliver(bot, conn, &head).await
-        })
-        .await?;
-        // Held by another replica: it delivers this chat now.
-        Ok(delivered.unwrap_or(false))
+        match conn.backend() {
+            Backend::Sqlite => {
+                drop(conn);
+                self.deliver_rows(bot, None, rows).await
+            }
+            Backend::Postgres => {
+                let head = head.id;
+                let delivered = queue::with_lease(&mut conn, head, async |conn| {
+                    self.deliver_rows(bot, Some(conn), rows).await
+                })
+                .await?;
+                // Held by another replica: it delivers this chat now.
+                Ok(delivered.unwrap_or(false))
+            }
+        }
     }
 
-    async fn deliver(
+    /// Sends `rows` in order until one cannot go now; then records what was
+    /// sent (one write) and what happened to the one that stopped the flush.
+    async fn deliver_rows(
         &self,
         bot: &Bot,
+        mut lease: Option<&mut radar_store::Conn>,
+        rows: Vec<(QueuedReply, bool)>,
+    ) -> Result<bool, radar_store::StoreError> {
+        let full = rows.len() as i64 == FLUSH_MAX;
+        let mut sent: Vec<OutboxId> = Vec::with_capacity(rows.len());
+        for (row, has_file) in rows {
+            let chat_id = row.chat_id;
+            if row
+                .next_attempt_at
+                .is_some_and(|t| t > Utc::now().naive_utc())
+            {
+                break;
+            }
+            if let Some(l) = &self.limits {
+                l.per_chat.until_key_ready(&chat_id).await;
+                l.global.until_ready().await;
+            }
+            let file = if has_file {
+                match lease.as_deref_mut() {
+                    Some(conn) => radar_store::outbox_attachments::of_reply(conn, row.id).await?,
+                    None => {
+                        let mut conn = self.db.get().await?;
+                        radar_store::outbox_attachments::of_reply(&mut conn, row.id).await?
+                    }
+                }
+            } else {
+                None
+            };
+            let delivery = match &file {
+                Some(f) => send_file(bot, &row, f).await,
+                None => send(bot, &row).await,
+            };
+            if delivery == Delivery::Sent {
+                self.metrics.replies.get_or_create(&label("sent")).inc();
+                sent.push(row.id);
+                continue;
+            }
+            // Anything else is rare: record what went out, then this one.
+            self.record_sent(lease.as_deref_mut(), &sent).await?;
+            return match lease {
+                Some(conn) => self.record(conn, &row, delivery).await,
+                None => {
+                    let mut conn = self.db.get().await?;
+                    self.record(&mut conn, &row, delivery).await
+                }
+            };
+        }
+        self.record_sent(lease, &sent).await?;
+        Ok(full)
+    }
+
+    /// One write for the replies a flush sent: in the lease's transaction
+    /// (PostgreSQL), else in the next group commit (SQLite), else alone.
+    async fn record_sent(
+        &self,
+        lease: Option<&mut radar_store::Conn>,
+        ids: &[OutboxId],
+    ) -> Result<(), radar_store::StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now().naive_utc();
+        if let Some(conn) = lease {
+            return queue::mark_sent_many(conn, ids, now).await;
+        }
+        if let Some(group) = &self.group {
+            let owned = ids.to_vec();
+            let grouped = group
+                .run(move |conn| {
+                    Box::pin(async move { queue::mark_sent_many(conn, &owned, now).await })
+                })
+                .await;
+            match grouped {
+                Ok(()) => return Ok(()),
+                Err(GroupError::Failed(e)) if !e.is_transient() => return Err(e),
+                Err(_) => {}
+            }
+        }
+        let mut conn = self.db.get().await?;
+        queue::mark_sent_many(&mut conn, ids, now).await
+    }
+
+    /// Records an outcome other than "sent". Returns whether to go on.
+    async fn record(
+        &self,
         conn: &mut radar_store::Conn,
         head: &QueuedReply,
+        delivery: Delivery,
     ) -> Result<bool, radar_store::StoreError> {
         let chat_id = head.chat_id;
-        if let Some(l) = &self.limits {
-            l.per_chat.until_key_ready(&chat_id).await;
-            l.global.until_ready().await;
-        }
-        let file = radar_store::outbox_attachments::of_reply(conn, head.id).await?;
-        let delivery = match &file {
-            Some(f) => send_file(bot, head, f).await,
-            None => send(bot, head).await,
-        };
         let now = Utc::now().naive_utc();
         match &delivery {
             Delivery::Sent => {

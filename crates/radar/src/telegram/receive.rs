@@ -23,6 +23,7 @@ use super::App;
 use super::bot_api::{self, CallError};
 use super::update::Received;
 use radar_engine::{Addressed, Incoming, Input, Lang};
+use radar_store::group::GroupError;
 use radar_store::processed_messages::{self, NewReceipt};
 use radar_store::{ChatId, UserId};
 
@@ -295,8 +296,34 @@ pub async fn store_batch(
     if rows.is_empty() {
         return Ok(keep);
     }
-    let receipts: Vec<NewReceipt> = rows
-        .iter()
+    // In the next group commit when there is one (one durable commit shared
+    // with the commands being applied), else in a transaction of its own.
+    let rows = Arc::new(rows);
+    if let Some(group) = app.engine.group_commit() {
+        let shared = rows.clone();
+        let grouped = group
+            .run(move |conn| {
+                Box::pin(async move {
+                    let receipts = receipts_of(&shared, now);
+                    processed_messages::insert_all(conn, &receipts).await
+                })
+            })
+            .await;
+        match grouped {
+            Ok(_) => return Ok(keep),
+            Err(GroupError::Failed(e)) => return Err(e),
+            // Not committed: stored below on their own.
+            Err(GroupError::NotCommitted) => {}
+        }
+    }
+    let receipts = receipts_of(&rows, now);
+    let mut conn = app.db.get().await?;
+    processed_messages::store_batch(&mut conn, &receipts).await?;
+    Ok(keep)
+}
+
+fn receipts_of(rows: &[Row], now: chrono::NaiveDateTime) -> Vec<NewReceipt<'_>> {
+    rows.iter()
         .map(|r| NewReceipt {
             message_id: &r.key,
             update_id: r.update_id,
@@ -306,10 +333,7 @@ pub async fn store_batch(
             processed_at: r.unreadable.then_some(now),
             payload: r.payload.as_deref(),
         })
-        .collect();
-    let mut conn = app.db.get().await?;
-    processed_messages::store_batch(&mut conn, &receipts).await?;
-    Ok(keep)
+        .collect()
 }
 
 /// The listener the dispatcher reads: a channel fed by the receivers
