@@ -8,8 +8,7 @@
 \set key random(1, 9000000000000000000)
 \set one 1
 BEGIN;
-INSERT INTO "processed_messages" ("message_id", "update_id", "chat_id", "user_id", "received_at", "processed_at", "payload") VALUES (:key, DEFAULT, :uid, :uid, :now, DEFAULT, DEFAULT) ON CONFLICT DO NOTHING;
-UPDATE "processed_messages" SET "processed_at" = :now, "payload" = :one WHERE (("processed_messages"."message_id" = :key) AND ("processed_messages"."processed_at" IS NULL));
+INSERT INTO "processed_messages" ("message_id", "update_id", "chat_id", "user_id", "received_at", "processed_at", "payload") VALUES (:key, DEFAULT, :uid, :uid, :now, :now, DEFAULT) ON CONFLICT ("message_id") DO UPDATE SET "processed_at" = :now, "payload" = :one WHERE ("processed_messages"."processed_at" IS NULL);
 SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM ("user_context" INNER JOIN "projects" ON ("user_context"."active_project_id" = "projects"."id")) WHERE ("user_context"."user_id" = :uid) LIMIT :one \gset p_
 SELECT "user_settings"."user_id", "user_settings"."time_zone", "user_settings"."language", "user_settings"."digest_at", "user_settings"."digest_language", "user_settings"."updated_at" FROM "user_settings" WHERE ("user_settings"."user_id" = :uid) LIMIT :one;
 SELECT "projects"."id", "projects"."name", "projects"."name_key", "projects"."description", "projects"."status", "projects"."next_feature_number", "projects"."created_at", "projects"."updated_at" FROM "projects" ORDER BY "projects"."status" ASC, "projects"."name_key" ASC;

@@ -1,8 +1,7 @@
 -- The statements Radar's engine runs for one `changes` command on SQLite, captured
 -- from the engine (radar-bench sql --write crates/radar-bench/bench). Do not edit: a test compares.
 BEGIN IMMEDIATE;
-INSERT INTO `processed_messages` (`message_id`, `chat_id`, `user_id`, `received_at`) VALUES ('capture:changes', 1, 1, '2026-11-02 12:00:00') ON CONFLICT DO NOTHING;
-UPDATE `processed_messages` SET `processed_at` = '2026-11-02 12:00:00', `payload` = NULL WHERE ((`processed_messages`.`message_id` = 'capture:changes') AND (`processed_messages`.`processed_at` IS NULL));
+INSERT INTO `processed_messages` (`message_id`, `chat_id`, `user_id`, `received_at`, `processed_at`) VALUES ('capture:changes', 1, 1, '2026-11-02 12:00:00', '2026-11-02 12:00:00') ON CONFLICT (`message_id`) DO UPDATE SET `processed_at` = '2026-11-02 12:00:00', `payload` = NULL WHERE (`processed_messages`.`processed_at` IS NULL);
 SELECT `projects`.`id`, `projects`.`name`, `projects`.`name_key`, `projects`.`description`, `projects`.`status`, `projects`.`next_feature_number`, `projects`.`created_at`, `projects`.`updated_at` FROM (`user_context` INNER JOIN `projects` ON (`user_context`.`active_project_id` = `projects`.`id`)) WHERE (`user_context`.`user_id` = 1) LIMIT 1;
 SELECT `user_settings`.`user_id`, `user_settings`.`time_zone`, `user_settings`.`language`, `user_settings`.`digest_at`, `user_settings`.`digest_language`, `user_settings`.`updated_at` FROM `user_settings` WHERE (`user_settings`.`user_id` = 1) LIMIT 1;
 SELECT `projects`.`id`, `projects`.`name`, `projects`.`name_key`, `projects`.`description`, `projects`.`status`, `projects`.`next_feature_number`, `projects`.`created_at`, `projects`.`updated_at` FROM `projects` ORDER BY `projects`.`status` ASC, `projects`.`name_key` ASC;
