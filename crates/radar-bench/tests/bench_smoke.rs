@@ -18,8 +18,8 @@ fn url(db: &DbUrl) -> String {
     }
 }
 
-/// Runs radar-bench; returns the JSON of its last line (panics with its output on failure).
-fn bench(db: Option<&DbUrl>, args: &[&str]) -> Value {
+/// Runs radar-bench; its output, whatever the outcome.
+fn run_bench(db: Option<&DbUrl>, args: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_radar-bench"));
     cmd.args(args).env_remove("DATABASE_URL");
     if args[0] != "sql" {
@@ -28,7 +28,12 @@ fn bench(db: Option<&DbUrl>, args: &[&str]) -> Value {
     if let Some(db) = db {
         cmd.env("DATABASE_URL", url(db));
     }
-    let out = cmd.output().expect("radar-bench runs");
+    cmd.output().expect("radar-bench runs")
+}
+
+/// Runs radar-bench; returns the JSON of its last line (panics with its output on failure).
+fn bench(db: Option<&DbUrl>, args: &[&str]) -> Value {
+    let out = run_bench(db, args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -211,6 +216,8 @@ async fn e2e(backend: Backend) {
     assert!(v["updates_per_s"].as_f64().unwrap() > 0.0, "{v}");
     assert!(v["ready_ms"].as_f64().unwrap() > 0.0, "{v}");
     assert!(v["peak_hwm_mib"].as_f64().unwrap() > 0.0, "{v}");
+    assert_eq!(v["checks"]["answered"], 40, "{v}");
+    assert_eq!(v["bot_process"], "radar", "{v}");
 }
 
 both!(engine_mix, engine);
@@ -228,6 +235,95 @@ fn e2e_null_bot() {
     let v = bench(None, &["e2e", "--null-bot", "-n", "200", "-c", "4"]);
     assert_eq!(v["bench"], "e2e-null-bot");
     assert_eq!(v["updates"], 200);
+    assert_eq!(v["checks"]["answered"], 200, "{v}");
+}
+
+/// The smallest external bot, `bench/echo_bot.py` (python3, standard library only).
+fn echo_bot(args: &str) -> String {
+    format!(
+        "exec python3 '{}/bench/echo_bot.py' {args}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// `--bot-cmd` drives any Bot API client: every command answered once, in order.
+#[test]
+fn e2e_bot_cmd_external_bot() {
+    let cmd = echo_bot("");
+    let v = bench(None, &["e2e", "--bot-cmd", &cmd, "-n", "60", "-c", "4"]);
+    assert_eq!(v["bench"], "e2e", "{v}");
+    assert_eq!(v["backend"], "none", "{v}");
+    assert_eq!(v["updates"], 60, "{v}");
+    assert_eq!(v["checks"]["answered"], 60, "{v}");
+    assert_eq!(v["checks"]["replies"], 60, "{v}");
+    assert_eq!(v["checks"]["unanswered"], 0, "{v}");
+    // exec: the measured process is python itself, not sh.
+    assert!(
+        v["bot_process"].as_str().unwrap().starts_with("python"),
+        "{v}"
+    );
+    assert!(v["peak_hwm_mib"].as_f64().unwrap() > 0.0, "{v}");
+}
+
+/// A bot that answers every command twice fails the checks.
+#[test]
+fn e2e_bot_cmd_answering_twice_fails() {
+    let cmd = echo_bot("--twice");
+    let out = run_bench(None, &["e2e", "--bot-cmd", &cmd, "-n", "20", "-c", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("answered twice"), "{stderr}");
+}
+
+/// A bot that exits at once is reported with its log, not waited for.
+#[test]
+fn e2e_bot_cmd_that_exits_is_reported() {
+    let out = run_bench(
+        None,
+        &[
+            "e2e",
+            "--bot-cmd",
+            "echo no token here >&2; exit 3",
+            "-n",
+            "4",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("exited"), "{stderr}");
+    assert!(stderr.contains("no token here"), "{stderr}");
+}
+
+/// `--bot-cmd "radar serve"` is the default run: same environment, same checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_bot_cmd_radar_serve() {
+    let radar = tokio::task::spawn_blocking(radar_bin)
+        .await
+        .expect("radar builds");
+    let db = TestDb::empty(Backend::Sqlite).await;
+    let cmd = format!("'{radar}' serve");
+    let v = bench(
+        Some(&db.url),
+        &[
+            "e2e",
+            "-n",
+            "40",
+            "-c",
+            "4",
+            "--features",
+            "3",
+            "--releases",
+            "2",
+            "--bot-cmd",
+            &cmd,
+        ],
+    );
+    assert_eq!(v["bot"], cmd.as_str(), "{v}");
+    assert_eq!(v["backend"], "sqlite", "{v}");
+    assert_eq!(v["checks"]["answered"], 40, "{v}");
+    assert_eq!(v["checks"]["unanswered"], 0, "{v}");
+    assert_eq!(v["bot_process"], "radar", "{v}");
+    assert!(v["ready_ms"].as_f64().unwrap() > 0.0, "{v}");
 }
 
 #[test]
