@@ -84,6 +84,10 @@ enum Cmd {
         /// SQLite: write each worker's statements (values inlined) to DIR/worker-W.sql for sqlite3.
         #[arg(long, value_name = "DIR")]
         capture: Option<std::path::PathBuf>,
+        /// With --capture: replay every K consecutive commands of a worker in one
+        /// transaction, each in its own SAVEPOINT (what a group commit of K updates runs).
+        #[arg(long, value_name = "K", default_value_t = 1, requires = "capture")]
+        capture_batch: usize,
     },
     /// The mix through the real `radar serve` (polling), or any Bot API client (--bot-cmd),
     /// against the fake Bot API.
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             quiet,
             capture,
+            capture_batch,
         } => {
             bench::engine::main(bench::engine::Options {
                 url: url(&db)?,
@@ -208,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 quiet,
                 capture,
+                capture_batch,
             })
             .await
         }
