@@ -222,6 +222,17 @@ impl CapturedIds {
                 ids.events.entry(e.correlation_id).or_default().push(e.id.0);
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        for (key, list) in &ids.features {
+            for id in list {
+                anyhow::ensure!(
+                    seen.insert(*id),
+                    "capture: feature id {id} was given twice (again by {key}, after an undo \
+                     deleted the newest feature); a parallel replay would collide on it: run the \
+                     capture on a database with crates/radar-bench/bench/capture_no_id_reuse.sql"
+                );
+            }
+        }
         for tx in txs {
             let rows = outbox::for_key(&mut conn, &tx.key).await?;
             ids.outbox

@@ -377,6 +377,26 @@ fn replay_in_parallel(db: &std::path::Path, dir: &std::path::Path) -> usize {
     files.len()
 }
 
+const NO_REUSE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/capture_no_id_reuse.sql");
+
+/// Runs SQL on a SQLite file through python3's sqlite3 module.
+fn sqlite_script(db: &std::path::Path, sql: &str) {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; sqlite3.connect(sys.argv[1]).executescript(sys.argv[2])",
+        ])
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Copies a SQLite database (its WAL too) that no process has open.
 fn copy_db(from: &std::path::Path, to: &std::path::Path) {
     for suffix in ["", "-wal"] {
@@ -416,7 +436,9 @@ async fn engine_capture_replays_in_parallel_without_errors() {
             batch,
         ];
         args.extend(SHAPE);
+        sqlite_script(&path, &std::fs::read_to_string(NO_REUSE).expect("script"));
         let v = bench(Some(&db.url), &args);
+        sqlite_script(&path, "DROP TRIGGER bench_capture_no_id_reuse;");
         assert_eq!(v["commands"], 120);
         let mut inserts = 0;
         for w in 0..4 {
