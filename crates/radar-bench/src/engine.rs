@@ -1,6 +1,6 @@
 //! `radar-bench engine`: the command mix straight into [`Engine::handle`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,7 +8,9 @@ use serde_json::json;
 
 use radar_engine::Engine;
 use radar_store::test_support::bench::{Recorder, instrument, sql_of, sqlite_inline};
-use radar_store::{Backend, ChatId, Db, DbUrl, UserId};
+use radar_store::{
+    Action, Backend, ChatId, Db, DbUrl, EntityKind, EventId, UserId, event_log, outbox,
+};
 
 use crate::{
     CONSOLE_CHAT, Kind, Latencies, Rng, Shape, Target, command_text, incoming, merge, progress,
@@ -33,6 +35,9 @@ pub struct Options {
     /// `DIR/worker-W.sql` (sqlite3 input, in the order the worker ran them).
     /// Recording slows the run: its figures are not comparable.
     pub capture: Option<std::path::PathBuf>,
+    /// With `capture`: group this many consecutive commands of a worker into
+    /// one transaction of the replay, each in its own savepoint.
+    pub capture_batch: usize,
 }
 
 /// What one run measured.
@@ -140,10 +145,18 @@ async fn instrument_pool(db: &Db, n: usize) -> anyhow::Result<Vec<Recorder>> {
     Ok(recs)
 }
 
-/// Splits each connection's statements into transactions and writes them
-/// per worker (a key `bench:RUN:SEQ` was run by worker `SEQ mod c`), in order.
-fn write_capture(dir: &std::path::Path, recs: &[Recorder], c: usize) -> anyhow::Result<()> {
-    let mut txs: Vec<(u64, Vec<String>)> = Vec::new();
+/// One transaction of the capture: the command's message key and its
+/// statements, values inlined.
+struct CapturedTx {
+    seq: u64,
+    key: String,
+    stmts: Vec<String>,
+}
+
+/// Splits each connection's statements into transactions (a key
+/// `bench:RUN:SEQ` was run by worker `SEQ mod c`), in `SEQ` order.
+fn captured_transactions(recs: &[Recorder]) -> Vec<CapturedTx> {
+    let mut txs = Vec::new();
     for rec in recs {
         let mut cur: Vec<String> = Vec::new();
         for stmt in rec.take() {
@@ -153,32 +166,226 @@ fn write_capture(dir: &std::path::Path, recs: &[Recorder], c: usize) -> anyhow::
             }
             cur.push(sqlite_inline(&stmt));
             if sql_of(&stmt) == "COMMIT" {
-                let seq = cur
+                let key = cur
                     .get(1)
                     .and_then(|s| s.split("'bench:").nth(1))
                     .and_then(|s| s.split('\'').next())
+                    .map(|k| format!("bench:{k}"));
+                let seq = key
+                    .as_deref()
                     .and_then(|k| k.rsplit(':').next())
                     .and_then(|n| n.parse().ok());
-                if let Some(seq) = seq {
-                    txs.push((seq, std::mem::take(&mut cur)));
+                if let (Some(key), Some(seq)) = (key, seq) {
+                    txs.push(CapturedTx {
+                        seq,
+                        key,
+                        stmts: std::mem::take(&mut cur),
+                    });
                 }
                 cur.clear();
             }
         }
     }
-    txs.sort_by_key(|(seq, _)| *seq);
+    txs.sort_by_key(|t| t.seq);
+    txs
+}
+
+/// The ids the capture run's inserts got, read back from its database: per
+/// message key, the ids of its events and outbox rows (in insertion order)
+/// and of the features it created.
+#[derive(Default)]
+struct CapturedIds {
+    events: HashMap<String, Vec<i64>>,
+    features: HashMap<String, Vec<i64>>,
+    outbox: HashMap<String, Vec<i64>>,
+}
+
+impl CapturedIds {
+    async fn read(db: &Db, txs: &[CapturedTx]) -> anyhow::Result<CapturedIds> {
+        let mut ids = CapturedIds::default();
+        let mut conn = db.get().await?;
+        let mut after = EventId(0);
+        loop {
+            let page = event_log::page(&mut conn, after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for e in page {
+                if !e.correlation_id.starts_with("bench:") {
+                    continue;
+                }
+                if e.action == Action::Create && e.entity_type == EntityKind::Feature {
+                    ids.features
+                        .entry(e.correlation_id.clone())
+                        .or_default()
+                        .push(e.entity_id);
+                }
+                ids.events.entry(e.correlation_id).or_default().push(e.id.0);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (key, list) in &ids.features {
+            for id in list {
+                anyhow::ensure!(
+                    seen.insert(*id),
+                    "capture: feature id {id} was given twice (again by {key}, after an undo \
+                     deleted the newest feature); a parallel replay would collide on it: run the \
+                     capture on a database with crates/radar-bench/bench/capture_no_id_reuse.sql"
+                );
+            }
+        }
+        for tx in txs {
+            let rows = outbox::for_key(&mut conn, &tx.key).await?;
+            ids.outbox
+                .insert(tx.key.clone(), rows.iter().map(|r| r.id.0).collect());
+        }
+        Ok(ids)
+    }
+}
+
+/// Tables whose rows get their id from SQLite (`id INTEGER PRIMARY KEY`)
+/// and whose ids later statements name. (`offered_actions` is not one: an
+/// offer's id is only written into its reply's keyboard, so a replayed offer
+/// may get another id without changing any statement's work.)
+const ID_TABLES: [&str; 5] = ["projects", "releases", "features", "event_log", "outbox"];
+
+/// The table an `INSERT` statement writes and the part after `INSERT INTO \`T\` (`.
+fn insert_target(stmt: &str) -> Option<(&str, &str)> {
+    let rest = stmt.strip_prefix("INSERT INTO `")?;
+    let (table, rest) = rest.split_once('`')?;
+    Some((table, rest.strip_prefix(" (")?))
+}
+
+/// `stmt` (an inlined `INSERT INTO \`T\` (cols) VALUES (…), (…) …`) with an
+/// explicit `id` column, each row's id taken from `next`.
+fn with_ids(stmt: &str, mut next: impl FnMut() -> anyhow::Result<i64>) -> anyhow::Result<String> {
+    let (table, cols) = insert_target(stmt).ok_or_else(|| anyhow::anyhow!("not an INSERT"))?;
+    let values = cols
+        .find(") VALUES (")
+        .ok_or_else(|| anyhow::anyhow!("INSERT INTO {table} without VALUES"))?;
+    let (cols, tail) = cols.split_at(values);
+    let tail = &tail[") VALUES ".len()..];
+    let mut out = format!("INSERT INTO `{table}` (`id`, {cols}) VALUES ");
+    // Each top-level `(` opens a row; strings ('…', '' inside) are skipped.
+    let (mut depth, mut in_str, mut rows_done) = (0usize, false, false);
+    for ch in tail.chars() {
+        if !rows_done && !in_str {
+            match ch {
+                '(' if depth == 0 => {
+                    out.push('(');
+                    out.push_str(&format!("{}, ", next()?));
+                    depth = 1;
+                    continue;
+                }
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                ',' | ' ' | '\n' if depth == 0 => {}
+                _ if depth == 0 => rows_done = true,
+                _ => {}
+            }
+        }
+        if ch == '\'' && !rows_done {
+            in_str = !in_str;
+        }
+        out.push(ch);
+    }
+    Ok(out)
+}
+
+/// Rewrites each `INSERT` into a table with SQLite-assigned ids so that it
+/// names the id the capture run got: replayed in parallel, in another
+/// order, the rows get the same ids, and the inlined ids of later
+/// statements (a feature's events, an undo's `reverts_event_id`) still
+/// name them.
+fn pin_ids(tx: &mut CapturedTx, ids: &CapturedIds) -> anyhow::Result<()> {
+    let mut used: HashMap<&'static str, usize> = HashMap::new();
+    for stmt in &mut tx.stmts {
+        let Some((table, cols)) = insert_target(stmt) else {
+            continue;
+        };
+        let Some(table) = ID_TABLES.iter().copied().find(|t| *t == table) else {
+            continue;
+        };
+        if cols.starts_with("`id`") {
+            continue;
+        }
+        let list = match table {
+            "event_log" => ids.events.get(&tx.key),
+            "features" => ids.features.get(&tx.key),
+            "outbox" => ids.outbox.get(&tx.key),
+            other => anyhow::bail!(
+                "capture: {} inserts into {other}, whose ids radar-bench cannot pin yet \
+                 (teach CapturedIds in crates/radar-bench/src/engine.rs)",
+                tx.key
+            ),
+        };
+        let n = used.entry(table).or_default();
+        let key = &tx.key;
+        *stmt = with_ids(stmt, || {
+            let id = list.and_then(|l| l.get(*n)).copied().ok_or_else(|| {
+                anyhow::anyhow!("capture: no id for insert {} into {table} of {key}", *n + 1)
+            })?;
+            *n += 1;
+            Ok(id)
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes each worker's transactions (ids pinned, see [`pin_ids`]) to
+/// `DIR/worker-W.sql`, in the order the worker ran them; with `batch` > 1,
+/// every `batch` consecutive commands of a worker share one transaction,
+/// each inside its own savepoint.
+async fn write_capture(
+    dir: &std::path::Path,
+    recs: &[Recorder],
+    db: &Db,
+    c: usize,
+    batch: usize,
+) -> anyhow::Result<()> {
+    let mut txs = captured_transactions(recs);
+    let ids = CapturedIds::read(db, &txs).await?;
+    for tx in &mut txs {
+        pin_ids(tx, &ids)?;
+    }
     std::fs::create_dir_all(dir)?;
     // The engine's connection settings (WAL is a property of the file).
-    let header = ".timeout 5000\nPRAGMA synchronous = FULL;\nPRAGMA foreign_keys = ON;\n";
+    let header = ".timeout 60000\nPRAGMA synchronous = FULL;\nPRAGMA foreign_keys = ON;\n";
     let mut files: Vec<String> = vec![header.to_string(); c];
-    for (seq, tx) in txs {
-        let f = &mut files[(seq % c as u64) as usize];
-        for s in tx {
-            f.push_str(&s);
+    let mut open: Vec<usize> = vec![0; c];
+    let batch = batch.max(1);
+    for tx in txs {
+        let w = (tx.seq % c as u64) as usize;
+        let f = &mut files[w];
+        if batch == 1 {
+            for s in tx.stmts {
+                f.push_str(&s);
+                f.push('\n');
+            }
+            continue;
+        }
+        let (Some(begin), Some(_commit)) = (tx.stmts.first(), tx.stmts.last()) else {
+            continue;
+        };
+        if open[w] == 0 {
+            f.push_str(begin);
             f.push('\n');
         }
+        f.push_str("SAVEPOINT bench_update;\n");
+        for s in &tx.stmts[1..tx.stmts.len() - 1] {
+            f.push_str(s);
+            f.push('\n');
+        }
+        f.push_str("RELEASE bench_update;\n");
+        open[w] += 1;
+        if open[w] == batch {
+            f.push_str("COMMIT;\n");
+            open[w] = 0;
+        }
     }
-    for (w, f) in files.iter().enumerate() {
+    for (w, f) in files.iter_mut().enumerate() {
+        if open[w] > 0 {
+            f.push_str("COMMIT;\n");
+        }
         std::fs::write(dir.join(format!("worker-{w}.sql")), f)?;
     }
     Ok(())
@@ -197,7 +404,7 @@ pub async fn main(opts: Options) -> anyhow::Result<()> {
     };
     let out = run_mix(&target.engine, &opts).await?;
     if let Some(dir) = &opts.capture {
-        write_capture(dir, &recs, c)?;
+        write_capture(dir, &recs, &target.db, c, opts.capture_batch).await?;
     }
     let backend = match opts.url {
         DbUrl::Postgres(_) => "postgres",

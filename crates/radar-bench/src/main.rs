@@ -84,10 +84,17 @@ enum Cmd {
         /// SQLite: write each worker's statements (values inlined) to DIR/worker-W.sql for sqlite3.
         #[arg(long, value_name = "DIR")]
         capture: Option<std::path::PathBuf>,
+        /// With --capture: replay every K consecutive commands of a worker in one
+        /// transaction, each in its own SAVEPOINT (what a group commit of K updates runs).
+        #[arg(long, value_name = "K", default_value_t = 1, requires = "capture")]
+        capture_batch: usize,
     },
-    /// The mix through the real `radar serve` (polling) against the fake Bot API.
+    /// The mix through the real `radar serve` (polling), or any Bot API client (--bot-cmd),
+    /// against the fake Bot API.
+    #[command(after_help = bench::e2e::BOT_ENV)]
     E2e {
-        /// The database (postgres://… or a SQLite file); not needed with --null-bot.
+        /// The database (postgres://… or a SQLite file); not needed with --null-bot, optional
+        /// with --bot-cmd.
         #[arg(long, env = "DATABASE_URL")]
         database_url: Option<String>,
         /// Updates to push (N).
@@ -101,11 +108,18 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         releases: u64,
         /// Drive a bot that only answers "ok" instead of Radar: the fake's own ceiling.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["bot_cmd", "radar"])]
         null_bot: bool,
         /// The radar binary (default: next to radar-bench).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "bot_cmd")]
         radar: Option<std::path::PathBuf>,
+        /// Run CMD (through `sh -c`) as the bot instead of `radar serve`: any Bot API client,
+        /// same load, fake and checks (its environment: below).
+        #[arg(long, value_name = "CMD")]
+        bot_cmd: Option<String>,
+        /// With --bot-cmd: hand DATABASE_URL to the bot as it is (no Radar schema, no seed).
+        #[arg(long, requires = "bot_cmd")]
+        no_seed: bool,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[arg(short, long)]
@@ -188,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             quiet,
             capture,
+            capture_batch,
         } => {
             bench::engine::main(bench::engine::Options {
                 url: url(&db)?,
@@ -198,6 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 quiet,
                 capture,
+                capture_batch,
             })
             .await
         }
@@ -209,6 +225,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             releases,
             null_bot,
             radar,
+            bot_cmd,
+            no_seed,
             seed,
             quiet,
         } => {
@@ -226,6 +244,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 releases,
                 null_bot,
                 radar,
+                bot_cmd,
+                no_seed,
                 seed,
                 quiet,
             })

@@ -4,7 +4,9 @@
 -- a test checks that these statements are still exactly the engine's. pgbench has
 -- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row), and
 -- the payload cleared when the update is processed (NULL) as '1'.
-\set uid random(1, :users)
+-- Client k owns the users u with (u - 1) % clients = k, as engine worker k does: no two
+-- clients ever touch the same user (with BATCH > 1 they would deadlock on each other's rows).
+\set uid 1 + :client_id + :clients * random(0, :users / :clients - 1)
 \set key random(1, 9000000000000000000)
 \set one 1
 BEGIN;
