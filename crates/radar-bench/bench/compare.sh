@@ -21,7 +21,10 @@
 #              PG_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres),
 #              CARGO_TARGET_DIR (target; the release binaries are taken from there),
 #              BATCH (1): the references group BATCH consecutive commands of a client into one
-#              transaction, each in its own SAVEPOINT (set it to the engine's group-commit size).
+#              transaction, each in its own SAVEPOINT (set it to the engine's group-commit size,
+#              which the engine run prints as jobs_per_group),
+#              GROUP_COMMIT (1): the timed engine runs apply commands through the group commit,
+#              as `radar serve` does (0: one transaction per command).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 SCRIPTS=crates/radar-bench/bench/pgbench
@@ -31,6 +34,9 @@ CLIENTS=${CLIENTS:-"1 8"}
 BACKENDS=${BACKENDS:-"postgres sqlite"}
 RUNS=${RUNS:-1}
 BATCH=${BATCH:-1}
+GROUP_COMMIT=${GROUP_COMMIT:-1}
+ENGINE_FLAGS=()
+if [ "$GROUP_COMMIT" = 1 ]; then ENGINE_FLAGS=(--group-commit); fi
 TARGET=${CARGO_TARGET_DIR:-target}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PG_BASE=${PG_ADMIN_URL%/*}
@@ -136,9 +142,9 @@ compare_postgres() {
   fi
   tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | head -n 1)
   tps=$(awk -v t="$tps" -v b="$BATCH" 'BEGIN { printf "%.1f", t * b }')
-  eng=$("$BIN" engine -q -n "$N" -c "$c" --database-url "$url" "${SHAPE[@]}" | tail -n 1)
+  eng=$("$BIN" engine -q -n "$N" -c "$c" --database-url "$url" "${SHAPE[@]}" "${ENGINE_FLAGS[@]}" | tail -n 1)
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-  report postgres "$c" pgbench "$tps" "$(json_field "$eng" commands_per_s)" "$processed transactions, $failed failed"
+  report postgres "$c" pgbench "$tps" "$(json_field "$eng" commands_per_s)" "$processed transactions, $failed failed; engine: $(json_field "$eng" jobs_per_group) commands per commit"
 }
 
 compare_sqlite() {
@@ -166,9 +172,9 @@ compare_sqlite() {
     fail "sqlite3 replay at c=$c: $bad of ${#pids[@]} workers stopped on an error (above); files in $dir"
   fi
   tps=$(awk -v n="$N" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", n / (e - s) }')
-  eng=$("$BIN" engine -q -n "$N" -c "$c" --database-url "$dir/engine.db" "${SHAPE[@]}" | tail -n 1)
+  eng=$("$BIN" engine -q -n "$N" -c "$c" --database-url "$dir/engine.db" "${SHAPE[@]}" "${ENGINE_FLAGS[@]}" | tail -n 1)
   rm -rf "$dir"
-  report sqlite "$c" "sqlite3" "$tps" "$(json_field "$eng" commands_per_s)" "$commits transactions, 0 errors"
+  report sqlite "$c" "sqlite3" "$tps" "$(json_field "$eng" commands_per_s)" "$commits transactions, 0 errors; engine: $(json_field "$eng" jobs_per_group) commands per commit"
 }
 
 report() {

@@ -88,6 +88,10 @@ enum Cmd {
         /// transaction, each in its own SAVEPOINT (what a group commit of K updates runs).
         #[arg(long, value_name = "K", default_value_t = 1, requires = "capture")]
         capture_batch: usize,
+        /// Apply commands through the group commit, as `radar serve` does (commands of
+        /// concurrent workers share one transaction and one commit, each in a savepoint).
+        #[arg(long, conflicts_with = "capture")]
+        group_commit: bool,
     },
     /// The mix through the real `radar serve` (polling), or any Bot API client (--bot-cmd),
     /// against the fake Bot API.
@@ -203,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             quiet,
             capture,
             capture_batch,
+            group_commit,
         } => {
             bench::engine::main(bench::engine::Options {
                 url: url(&db)?,
@@ -214,6 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 quiet,
                 capture,
                 capture_batch,
+                group_commit,
             })
             .await
         }

@@ -508,20 +508,20 @@ impl Conn {
     /// Opens a savepoint inside the write transaction (diesel's nested
     /// transaction: `SAVEPOINT diesel_savepoint_N`).
     pub(crate) async fn savepoint(&mut self) -> Result<(), StoreError> {
-        dispatch!(self, |c| { nested_begin(c).await? });
+        dispatch!(self, |c| nested_begin(c).await?);
         Ok(())
     }
 
     /// Keeps the savepoint's writes (`RELEASE SAVEPOINT`).
     pub(crate) async fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        dispatch!(self, |c| { nested_commit(c).await? });
+        dispatch!(self, |c| nested_commit(c).await?);
         Ok(())
     }
 
     /// Undoes the savepoint's writes (`ROLLBACK TO SAVEPOINT`); the
     /// transaction goes on.
     pub(crate) async fn rollback_savepoint(&mut self) -> Result<(), StoreError> {
-        dispatch!(self, |c| { nested_rollback(c).await? });
+        dispatch!(self, |c| nested_rollback(c).await?);
         Ok(())
     }
 
