@@ -109,14 +109,14 @@ impl Cx<'_> {
         let change = Change::FeatureCreated {
             feature: FeatureSnapshot::from(&f),
         };
-        self.log(&change, f.id.0, Some(p.id)).await?;
+        let version = self.log(&change, f.id.0, Some(p.id)).await?;
         Ok(Done::changed(t!(
             self.lang,
             "feature-added",
             feature = Self::feature_title(&f),
             status = FeatureStatus::Backlog.label(self.lang)
         ))
-        .with_keyboard(self.status_keyboard(&f).await?))
+        .with_keyboard(self.status_keyboard_at(&f, version)))
     }
 
     pub(super) async fn features(&mut self, filter: Filter) -> Applied {
@@ -291,7 +291,7 @@ impl Cx<'_> {
                 ..FeatureDiff::default()
             },
         };
-        self.log(&change, f.id.0, Some(f.project_id)).await?;
+        let version = self.log(&change, f.id.0, Some(f.project_id)).await?;
         let mut text = format!(
             "{} {}: {} → <b>{}</b>",
             status.icon(),
@@ -306,7 +306,7 @@ impl Cx<'_> {
             text.push('\n');
             text.push_str(&t!(lang, "feature-in-project", name = esc(&p.name)));
         }
-        Ok(Done::changed(text).with_keyboard(self.status_keyboard(&updated).await?))
+        Ok(Done::changed(text).with_keyboard(self.status_keyboard_at(&updated, version)))
     }
 
     pub(super) async fn update_field(

@@ -424,6 +424,12 @@ impl Cx<'_> {
     /// A status picker under a feature.
     async fn status_keyboard(&mut self, f: &Feature) -> Result<Keyboard, Fail> {
         let version = self.feature_version(f.id).await?;
+        Ok(self.status_keyboard_at(f, version))
+    }
+
+    /// A status picker under a feature whose latest event is `version` (the
+    /// event the command just appended: no need to read it back).
+    fn status_keyboard_at(&self, f: &Feature, version: EventId) -> Keyboard {
         let buttons: Vec<Button> = radar_store::FeatureStatus::ALL
             .iter()
             .map(|&s| Button {
@@ -441,7 +447,7 @@ impl Cx<'_> {
                 web_app: None,
             })
             .collect();
-        Ok(Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect()))
+        Keyboard(buttons.chunks(3).map(|c| c.to_vec()).collect())
     }
 
     fn whoami(&self) -> Done {
