@@ -208,6 +208,9 @@ pub struct ServeConfig {
     /// Database connections `radar serve` keeps at most
     /// (`RADAR_DB_POOL_SIZE`; default [`default_pool_size`]).
     pub pool_size: Option<usize>,
+    /// Whether commands share commits (`RADAR_GROUP_COMMIT`, `on`/`off`;
+    /// default [`default_group_commit`]).
+    pub group_commit: Option<bool>,
 }
 
 impl ServeConfig {
@@ -236,6 +239,7 @@ impl std::fmt::Debug for ServeConfig {
             .field("public_url", &self.public_url)
             .field("app_max_age", &self.app_max_age)
             .field("pool_size", &self.pool_size)
+            .field("group_commit", &self.group_commit)
             .finish()
     }
 }
@@ -359,6 +363,17 @@ impl ServeConfig {
                 }
             },
         };
+        let group_commit = match var("RADAR_GROUP_COMMIT")?.as_deref() {
+            None => None,
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            Some(v) => {
+                return Err(ConfigError {
+                    var: "RADAR_GROUP_COMMIT",
+                    message: format!("{v:?} is neither on nor off"),
+                });
+            }
+        };
         Ok(ServeConfig {
             token,
             api_url,
@@ -371,8 +386,18 @@ impl ServeConfig {
             public_url,
             app_max_age,
             pool_size,
+            group_commit,
         })
     }
+}
+
+/// Whether `radar serve` applies commands through the group commit, by
+/// backend (BENCHMARKS.md §7). On SQLite, yes: every commit is an `fsync` of
+/// the one writer. On PostgreSQL, no: the server already merges the WAL
+/// flushes of concurrent commits, and a command in a group costs two more
+/// round trips (its `SAVEPOINT` and `RELEASE`) than a transaction of its own.
+pub fn default_group_commit(backend: radar_store::Backend) -> bool {
+    backend == radar_store::Backend::Sqlite
 }
 
 /// Database connections `radar serve` keeps at most, by backend, sized by

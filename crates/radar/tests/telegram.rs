@@ -853,7 +853,11 @@ both!(
             .join(",");
         let held = Options {
             allowed: &allowed,
-            env: vec![("RADAR_TEST_HOLD_GROUP_COMMIT", hold.display().to_string())],
+            env: vec![
+                ("RADAR_TEST_HOLD_GROUP_COMMIT", hold.display().to_string()),
+                // On PostgreSQL the group commit is off unless asked for.
+                ("RADAR_GROUP_COMMIT", "on".to_string()),
+            ],
             ..Options::default()
         };
         let radar = Radar::start(RADAR, &db.url, &fake, &held);

@@ -223,9 +223,12 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         metrics.clone(),
         outbox::Limits::new(sc.send_rate),
     );
+    let grouped = sc
+        .group_commit
+        .unwrap_or_else(|| crate::config::default_group_commit(backend));
     // SQLite: the "sent" marks share the commands' commits. (PostgreSQL
     // records them in the delivery's own transaction, which holds the lease.)
-    let sender = if backend == radar_store::Backend::Sqlite {
+    let sender = if grouped && backend == radar_store::Backend::Sqlite {
         sender.with_group_commit(group.clone())
     } else {
         sender
@@ -325,8 +328,12 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
             board_url: sc.board_url(),
             clock: cfg.clock(),
         },
-    )
-    .with_group_commit(group);
+    );
+    let engine = if grouped {
+        engine.with_group_commit(group)
+    } else {
+        engine
+    };
     if let Some(url) = sc.board_url() {
         board.open(crate::board::BoardApp {
             engine: engine.clone(),
