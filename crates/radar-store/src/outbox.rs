@@ -203,18 +203,7 @@ async fn lock(conn: &mut Conn, id: OutboxId) -> R<bool> {
 // durable commit per delivery, not two.
 
 pub async fn mark_sent(conn: &mut Conn, id: OutboxId, now: NaiveDateTime) -> R<()> {
-    let _turn = conn.write_turn().await?;
-    dispatch!(conn, |c| {
-        diesel::update(outbox::table.find(id))
-            .set((
-                outbox::sent_at.eq(now),
-                outbox::last_error.eq(None::<String>),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
-            .execute(c)
-            .await?;
-    });
-    Ok(())
+    mark_sent_many(conn, &[id], now).await
 }
 
 /// Schedules another attempt at `at`.

@@ -855,7 +855,7 @@ both!(
             allowed: &allowed,
             env: vec![
                 ("RADAR_TEST_HOLD_GROUP_COMMIT", hold.display().to_string()),
-                // On PostgreSQL the group commit is off unless asked for.
+                // The default, said explicitly: this test is about it.
                 ("RADAR_GROUP_COMMIT", "on".to_string()),
             ],
             ..Options::default()
