@@ -211,11 +211,22 @@ impl Sender {
                 l.global.until_ready().await;
             }
             let file = if has_file {
-                match lease.as_deref_mut() {
-                    Some(conn) => radar_store::outbox_attachments::of_reply(conn, row.id).await?,
+                let read = match lease.as_deref_mut() {
+                    Some(conn) => radar_store::outbox_attachments::of_reply(conn, row.id).await,
                     None => {
-                        let mut conn = self.db.get().await?;
-                        radar_store::outbox_attachments::of_reply(&mut conn, row.id).await?
+                        async {
+                            let mut conn = self.db.get().await?;
+                            radar_store::outbox_attachments::of_reply(&mut conn, row.id).await
+                        }
+                        .await
+                    }
+                };
+                match read {
+                    Ok(f) => f,
+                    Err(e) => {
+                        // What already went out is recorded before giving up.
+                        self.record_sent(lease.as_deref_mut(), &sent).await?;
+                        return Err(e);
                     }
                 }
             } else {
