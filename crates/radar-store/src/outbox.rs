@@ -135,7 +135,8 @@ pub async fn due(conn: &mut Conn, chat: ChatId, limit: i64) -> R<Vec<(QueuedRepl
     Ok(rows.into_iter().map(|(r, f)| (r, f.is_some())).collect())
 }
 
-/// Records replies as sent, in one statement (one flush's worth).
+/// Records replies as sent (and their attempt counted), in one statement:
+/// one flush's worth.
 pub async fn mark_sent_many(conn: &mut Conn, ids: &[OutboxId], now: NaiveDateTime) -> R<()> {
     if ids.is_empty() {
         return Ok(());
@@ -199,12 +200,8 @@ async fn lock(conn: &mut Conn, id: OutboxId) -> R<bool> {
     Ok(row.is_some())
 }
 
-// Each outcome below also counts the attempt, in the same write: one
-// durable commit per delivery, not two.
-
-pub async fn mark_sent(conn: &mut Conn, id: OutboxId, now: NaiveDateTime) -> R<()> {
-    mark_sent_many(conn, &[id], now).await
-}
+// Each outcome (here and in `mark_sent_many`) also counts the attempt, in
+// the same write: one durable commit per delivery, not two.
 
 /// Schedules another attempt at `at`.
 pub async fn mark_retry(conn: &mut Conn, id: OutboxId, at: NaiveDateTime, error: &str) -> R<()> {

@@ -15,6 +15,22 @@ use crate::schema::{
 use crate::{Backend, Conn, EntityKind, R, StoreError, dispatch};
 
 /// Row counts of every table (for `/metrics`, the seed and tests).
+/// A receipt of chat 1 and user 1, received now, for tests that store keys.
+pub fn receipt<'a>(
+    key: &'a str,
+    payload: Option<&'a str>,
+) -> crate::processed_messages::NewReceipt<'a> {
+    crate::processed_messages::NewReceipt {
+        message_id: key,
+        update_id: None,
+        chat_id: crate::ChatId(1),
+        user_id: Some(crate::UserId(1)),
+        received_at: chrono::Utc::now().naive_utc(),
+        processed_at: None,
+        payload,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub projects: i64,

@@ -8,25 +8,13 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 use radar_store::group::{GroupCommit, GroupError};
-use radar_store::processed_messages::{self, NewReceipt};
-use radar_store::{Backend, ChatId, Conn, StoreError, UserId, test_support};
+use radar_store::processed_messages;
+use radar_store::{Backend, Conn, StoreError, test_support};
 use radar_testkit::TestDb;
 use tokio::sync::Notify;
 
-fn receipt(key: &str) -> NewReceipt<'_> {
-    NewReceipt {
-        message_id: key,
-        update_id: None,
-        chat_id: ChatId(1),
-        user_id: Some(UserId(1)),
-        received_at: chrono::Utc::now().naive_utc(),
-        processed_at: None,
-        payload: None,
-    }
-}
-
 async fn insert(conn: &mut Conn, key: &str) -> Result<(), StoreError> {
-    processed_messages::insert_all(conn, &[receipt(key)]).await?;
+    processed_messages::insert_all(conn, &[test_support::receipt(key, None)]).await?;
     Ok(())
 }
 

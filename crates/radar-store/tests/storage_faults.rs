@@ -7,21 +7,9 @@
 //! Without the reopening, both tests below fail at their last write (the
 //! pool's only connection would stay broken).
 
-use radar_store::processed_messages::{self, NewReceipt};
-use radar_store::{Backend, ChatId, Db, DbUrl, Fault, StoreError, UserId, health, test_support};
+use radar_store::processed_messages;
+use radar_store::{Backend, Db, DbUrl, Fault, StoreError, health, test_support};
 use radar_testkit::TestDb;
-
-fn receipt<'a>(key: &'a str, payload: &'a str) -> NewReceipt<'a> {
-    NewReceipt {
-        message_id: key,
-        update_id: None,
-        chat_id: ChatId(1),
-        user_id: Some(UserId(1)),
-        received_at: chrono::Utc::now().naive_utc(),
-        processed_at: None,
-        payload: Some(payload),
-    }
-}
 
 fn failures(kind: Fault) -> u64 {
     health::failures()
@@ -32,7 +20,7 @@ fn failures(kind: Fault) -> u64 {
 
 async fn store(pool: &Db, key: &str, payload: &str) -> Result<usize, StoreError> {
     let mut conn = pool.get().await?;
-    processed_messages::store_batch(&mut conn, &[receipt(key, payload)]).await
+    processed_messages::store_batch(&mut conn, &[test_support::receipt(key, Some(payload))]).await
 }
 
 /// SQLITE_FULL, made with `PRAGMA max_page_count` on the pool's only
@@ -48,9 +36,10 @@ async fn sqlite_full_is_unavailable_and_the_connection_is_reopened() {
         test_support::execute_script(&mut conn, "PRAGMA max_page_count = 1")
             .await
             .unwrap();
-        let e = processed_messages::store_batch(&mut conn, &[receipt("1:1", &big)])
-            .await
-            .unwrap_err();
+        let e =
+            processed_messages::store_batch(&mut conn, &[test_support::receipt("1:1", Some(&big))])
+                .await
+                .unwrap_err();
         assert_eq!(e.fault(), Some(Fault::Full), "{e}");
         assert!(e.is_unavailable() && e.is_transient(), "{e}");
     }

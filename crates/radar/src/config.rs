@@ -208,9 +208,11 @@ pub struct ServeConfig {
     /// Database connections `radar serve` keeps at most
     /// (`RADAR_DB_POOL_SIZE`; default [`default_pool_size`]).
     pub pool_size: Option<usize>,
-    /// Whether commands share commits (`RADAR_GROUP_COMMIT`, `on`/`off`;
-    /// default [`default_group_commit`]).
-    pub group_commit: Option<bool>,
+    /// Whether commands of different chats share commits
+    /// (`RADAR_GROUP_COMMIT`, `on`/`off`, default on on both backends:
+    /// BENCHMARKS.md §7 measured it as fast or faster on PostgreSQL too,
+    /// with about 10 % less server CPU).
+    pub group_commit: bool,
 }
 
 impl ServeConfig {
@@ -364,9 +366,8 @@ impl ServeConfig {
             },
         };
         let group_commit = match var("RADAR_GROUP_COMMIT")?.as_deref() {
-            None => None,
-            Some("on") => Some(true),
-            Some("off") => Some(false),
+            None | Some("on") => true,
+            Some("off") => false,
             Some(v) => {
                 return Err(ConfigError {
                     var: "RADAR_GROUP_COMMIT",
@@ -389,16 +390,6 @@ impl ServeConfig {
             group_commit,
         })
     }
-}
-
-/// Whether `radar serve` applies commands through the group commit, by
-/// backend (BENCHMARKS.md §7): yes on both. On SQLite every commit is an
-/// `fsync` of the one writer; on PostgreSQL the server merges concurrent WAL
-/// flushes itself and a grouped command costs two more round trips
-/// (`SAVEPOINT`, `RELEASE`), yet end to end it measured as fast or faster,
-/// with about 10 % less server CPU (receipts and commands share commits).
-pub fn default_group_commit(_backend: radar_store::Backend) -> bool {
-    true
 }
 
 /// Database connections `radar serve` keeps at most, by backend, sized by

@@ -201,12 +201,14 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         radar_store::Backend::Sqlite => 1,
         radar_store::Backend::Postgres => (pool_size / 4).max(1),
     };
-    let group = radar_store::group::GroupCommit::start_with(
-        db.clone(),
-        committers,
-        GROUP_MAX,
-        hold_group_commit(),
-    );
+    let group = sc.group_commit.then(|| {
+        radar_store::group::GroupCommit::start_with(
+            db.clone(),
+            committers,
+            GROUP_MAX,
+            hold_group_commit(),
+        )
+    });
     let ready = Arc::new(Readiness::new(db.clone()));
     {
         let cancel = cancel.clone();
@@ -223,15 +225,11 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
         metrics.clone(),
         outbox::Limits::new(sc.send_rate),
     );
-    let grouped = sc
-        .group_commit
-        .unwrap_or_else(|| crate::config::default_group_commit(backend));
     // SQLite: the "sent" marks share the commands' commits. (PostgreSQL
     // records them in the delivery's own transaction, which holds the lease.)
-    let sender = if grouped && backend == radar_store::Backend::Sqlite {
-        sender.with_group_commit(group.clone())
-    } else {
-        sender
+    let sender = match &group {
+        Some(g) if backend == radar_store::Backend::Sqlite => sender.with_group_commit(g.clone()),
+        _ => sender,
     };
 
     // The HTTP listener first, served at once: /healthz answers and /readyz
@@ -329,10 +327,9 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
             clock: cfg.clock(),
         },
     );
-    let engine = if grouped {
-        engine.with_group_commit(group)
-    } else {
-        engine
+    let engine = match group {
+        Some(g) => engine.with_group_commit(g),
+        None => engine,
     };
     if let Some(url) = sc.board_url() {
         board.open(crate::board::BoardApp {

@@ -298,7 +298,7 @@ impl Sender {
         match &delivery {
             Delivery::Sent => {
                 self.metrics.replies.get_or_create(&label("sent")).inc();
-                queue::mark_sent(conn, head.id, now).await?;
+                queue::mark_sent_many(conn, &[head.id], now).await?;
                 Ok(true)
             }
             Delivery::RetryAt(at, e) => {
