@@ -5,6 +5,8 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
+# .cargo/config.toml builds the bundled SQLite in multi-thread mode.
+COPY .cargo ./.cargo
 COPY crates ./crates
 RUN cargo build --release --locked -p radar --bin radar \
     && strip target/release/radar

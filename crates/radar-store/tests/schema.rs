@@ -455,3 +455,22 @@ both!(
         );
     }
 );
+
+/// The bundled SQLite is built in multi-thread mode (`.cargo/config.toml`,
+/// `LIBSQLITE3_FLAGS`): no mutex around each SQLite call, which Radar does
+/// not need since each connection is used by one task at a time.
+#[tokio::test]
+async fn sqlite_is_built_in_multi_thread_mode() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let mut conn = db.pool().get().await.unwrap();
+    let options = radar_store::test_support::text_column(
+        &mut conn,
+        "SELECT compile_options AS v FROM pragma_compile_options",
+    )
+    .await
+    .unwrap();
+    assert!(
+        options.iter().flatten().any(|o| o == "THREADSAFE=2"),
+        "{options:?}"
+    );
+}
