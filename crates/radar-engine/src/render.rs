@@ -302,6 +302,58 @@ pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `title` and `lines` as one page of [`pages`] (the same layout and
+/// budget), for an answer paged by count rather than by length. When the
+/// lines do not fit together, the longest are cut to a common length (the
+/// largest that fits), with an ellipsis; shorter lines stay whole.
+pub fn one_page(header: &str, title: &str, lines: &[String]) -> String {
+    let mut all = pages(header, title, lines);
+    if all.len() == 1 {
+        return all.pop().unwrap_or_default();
+    }
+    let sep = if lines.first().is_some_and(|l| l.trim().is_empty()) {
+        2
+    } else {
+        1
+    };
+    let budget = MAX_MESSAGE_CHARS
+        .saturating_sub(units(header) + 2 + units(title) + sep + 2 + PAGE_FOOTER_UNITS)
+        .max(64);
+    // Each line costs its units and a line break.
+    let lens: Vec<usize> = lines.iter().map(|l| units(l)).collect();
+    let room = budget.saturating_sub(lines.len());
+    let fits = |cap: usize| lens.iter().map(|&l| l.min(cap)).sum::<usize>() <= room;
+    let (mut lo, mut hi) = (1usize, lens.iter().copied().max().unwrap_or(1));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid) { lo = mid } else { hi = mid - 1 }
+    }
+    let cap = lo.max(2);
+    let cut: Vec<String> = lines
+        .iter()
+        .zip(&lens)
+        .map(|(l, &len)| {
+            if len <= cap {
+                return l.clone();
+            }
+            // As plain text (a cut line loses its bold), up to the cap.
+            let mut used = 0;
+            let kept: String = html_to_plain(l)
+                .chars()
+                .take_while(|c| {
+                    used += c.len_utf16();
+                    used < cap
+                })
+                .collect();
+            format!("{}…", esc(&kept))
+        })
+        .collect();
+    pages(header, title, &cut)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
 /// A message Telegram refused as too long (its limit lower than ours, or
 /// counted otherwise): its first half, as a message, and the rest as one
 /// message (split again if refused again). The context line (before the
@@ -416,6 +468,32 @@ pub fn show_date(d: chrono::NaiveDate, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_page_cuts_long_lines_to_fit_one_message() {
+        let header = "📁 Apollo";
+        let short = vec![
+            String::new(),
+            "<b>Feature #1</b>".to_string(),
+            "• a".to_string(),
+        ];
+        assert_eq!(
+            one_page(header, "Title", &short),
+            "Title\n\n<b>Feature #1</b>\n• a"
+        );
+        let long: Vec<String> = (0..20)
+            .map(|i| format!("• {i} {}", "word &amp; ".repeat(60)))
+            .collect();
+        let mut lines = long.clone();
+        lines.insert(3, "• a short line stays whole".to_string());
+        let page = one_page(header, "Title", &lines);
+        assert!(units(header) + 2 + units(&page) + PAGE_FOOTER_UNITS <= MAX_MESSAGE_CHARS);
+        assert_eq!(page.lines().count(), 22, "every line is kept, cut: {page}");
+        assert!(page.contains("\n• a short line stays whole\n"));
+        let cut = page.lines().skip(1).filter(|l| l.ends_with('…')).count();
+        assert_eq!(cut, 20, "only the long lines are cut: {page}");
+        assert!(page.contains("• 19 word &amp;"));
+    }
 
     #[test]
     fn long_bodies_are_split_with_the_header_on_every_part() {

@@ -454,3 +454,47 @@ both!(long_answers_page_in_one_message, |b| async move {
         clock.set(Utc.with_ymd_and_hms(2030, 3, 9, 10, 0, 0).unwrap());
     }
 });
+
+both!(
+    a_page_holds_thirty_events_and_a_group_goes_on,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let clock = Clock::fixed(Utc.with_ymd_and_hms(2030, 3, 9, 10, 0, 0).unwrap());
+        let (e, pool) = setup_with(&db, cfg(&clock));
+        let mut c = Chat::new(&e, &pool, 90, Lang::En);
+        c.say("/newproject Paging").await;
+        c.say("/add Signup").await;
+        c.say("/add Login").await;
+        // #1: created + 40 descriptions = 41 events, the newest group; #2 and
+        // the project: 1 each.
+        for i in 0..40 {
+            c.say(&format!("/describe 1 step {i}")).await;
+        }
+        let r = c.reply("what changed today").await;
+        let first = r.plain();
+        assert!(first.contains("43 changes"), "{first}");
+        assert!(first.contains("Page 1 of 2"), "{first}");
+        let events = |s: &str| s.lines().filter(|l| l.starts_with("• ")).count();
+        assert_eq!(events(&first), 30, "{first}");
+        assert!(first.contains("#1 Signup") && !first.contains("#2 Login"));
+        // Newest first: the last description leads.
+        assert!(first.find("→ step 39").unwrap() < first.find("→ step 38").unwrap());
+        let second = c.press_reply(&button(&r, "Next ▶").unwrap()).await.plain();
+        assert!(second.contains("Page 2 of 2"), "{second}");
+        assert_eq!(events(&second), 13, "{second}");
+        // #1 goes on from page 1 under its title again, then #2.
+        let (one, two) = (
+            second.find("#1 Signup").unwrap(),
+            second.find("#2 Login").unwrap(),
+        );
+        assert!(one < two, "{second}");
+        for i in 0..40 {
+            let shown = [&first, &second]
+                .iter()
+                .flat_map(|p| p.lines())
+                .filter(|l| l.ends_with(&format!("→ step {i}")))
+                .count();
+            assert_eq!(shown, 1, "step {i} is on exactly one page");
+        }
+    }
+);

@@ -81,6 +81,55 @@ pub async fn project_events(
     }))
 }
 
+/// What pages "what changed": an event's id and the entity it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = event_log)]
+pub struct EventKey {
+    pub id: EventId,
+    pub entity_type: EntityKind,
+    pub entity_id: i64,
+}
+
+/// The keys of [`project_events`] (same events, same order): enough to
+/// count, group and page a long answer and then read only the shown page
+/// ([`by_ids`]). The columns are all in `event_log_project_keys_idx`, so
+/// the rows themselves are not read.
+pub async fn project_event_keys(
+    conn: &mut Conn,
+    project: ProjectId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> R<Vec<EventKey>> {
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::project_id.eq(project))
+            .filter(event_log::timestamp.ge(from))
+            .filter(event_log::timestamp.lt(to))
+            .filter(event_log::reverts_event_id.is_null())
+            .filter(event_log::entity_type.ne(EntityKind::Context))
+            .order((event_log::timestamp.desc(), event_log::id.desc()))
+            .limit(limit)
+            .select(EventKey::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
+/// The events with these ids, in no particular order.
+pub async fn by_ids(conn: &mut Conn, ids: &[EventId]) -> R<Vec<Event>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(dispatch!(conn, |c| {
+        event_log::table
+            .filter(event_log::id.eq_any(ids))
+            .select(Event::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
 /// The compensating events that revert any of `ids`.
 pub async fn reverts_of(conn: &mut Conn, ids: &[EventId]) -> R<Vec<Event>> {
     if ids.is_empty() {

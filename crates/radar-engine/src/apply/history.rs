@@ -34,6 +34,17 @@ pub(super) fn decode_all(rows: &[EventRow]) -> Vec<Event> {
         .collect()
 }
 
+fn ids_of(events: &[Event]) -> Vec<EventId> {
+    events.iter().map(|e| e.id).collect()
+}
+
+/// The most events "what changed" reads for one period.
+const CHANGES_LIMIT: i64 = 2000;
+
+/// Events on one page of a long "what changed" (a page is one message;
+/// see [`render::one_page`] for a page whose lines are too long).
+const CHANGES_PAGE_EVENTS: usize = 30;
+
 /// How long page buttons work (like offered commands).
 const PAGES_LIFETIME_HOURS: i64 = 24;
 
@@ -88,21 +99,20 @@ impl Pager {
     }
 }
 
-/// "What changed" in a project, as a title and lines (grouped per entity,
-/// groups ordered by their newest event, newest first); `None` when nothing
-/// changed. Shared by the command, its pages and the daily digest.
+/// "What changed" in a project, whole, as lines (grouped per entity, groups
+/// ordered by their newest event, newest first), for the daily digest; the
+/// command shows one page at a time ([`Cx::changes_page`]).
 pub(crate) struct ChangesText {
-    pub title: String,
     pub lines: Vec<String>,
     /// Data events in the period (up to the limit).
     pub count: usize,
 }
 
 impl Cx<'_> {
-    /// Who undid each of `events` (the compensating events, by the id they revert).
-    async fn undone(&mut self, events: &[Event]) -> Result<HashMap<EventId, EventRow>, Fail> {
-        let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
-        Ok(event_log::reverts_of(self.conn, &ids)
+    /// Who undid each of the events `ids` (the compensating events, by the
+    /// id they revert).
+    async fn undone(&mut self, ids: &[EventId]) -> Result<HashMap<EventId, EventRow>, Fail> {
+        Ok(event_log::reverts_of(self.conn, ids)
             .await?
             .into_iter()
             .filter_map(|r| Some((r.reverts_event_id?, r)))
@@ -119,7 +129,7 @@ impl Cx<'_> {
     ) -> Result<Option<ChangesText>, Fail> {
         let lang = view.lang;
         let (from, to) = period.bounds(at, view.tz);
-        const LIMIT: i64 = 2000;
+        const LIMIT: i64 = CHANGES_LIMIT;
         let rows = event_log::project_events(
             self.conn,
             project.id,
@@ -132,7 +142,7 @@ impl Cx<'_> {
             return Ok(None);
         }
         let events = decode_all(&rows);
-        let undone = self.undone(&events).await?;
+        let undone = self.undone(&ids_of(&events)).await?;
         let mut order: Vec<(EntityKind, i64)> = Vec::new();
         let mut groups: HashMap<(EntityKind, i64), Vec<&Event>> = HashMap::new();
         for e in &events {
@@ -142,12 +152,6 @@ impl Cx<'_> {
             }
             groups.entry(k).or_default().push(e);
         }
-        let title = t!(
-            lang,
-            "changes-title",
-            period = period.describe(lang),
-            count = rows.len()
-        );
         let mut lines = Vec::new();
         for k in &order {
             let evs = &groups[k];
@@ -171,10 +175,109 @@ impl Cx<'_> {
             lines.push(t!(lang, "changes-limited", count = LIMIT));
         }
         Ok(Some(ChangesText {
-            title,
             lines,
             count: rows.len(),
         }))
+    }
+
+    /// Page `page` (from 0) of "what changed" in `project` during `period`
+    /// as seen at `at`: the title (counting every event of the period), the
+    /// page's lines and the number of pages; `None` when nothing changed.
+    /// Only the keys of the period's events are read in full; the rows
+    /// themselves only for the page's [`CHANGES_PAGE_EVENTS`] events, so the
+    /// cost of a page does not grow with the period. The layout is that of
+    /// [`Self::changes_text`]: events grouped per entity, groups ordered by
+    /// their newest event; a group that goes on from the previous page
+    /// repeats its title.
+    async fn changes_page(
+        &mut self,
+        project: &Project,
+        period: Period,
+        at: DateTime<Utc>,
+        view: &View,
+        page: u32,
+    ) -> Result<Option<(String, Vec<String>, u32)>, Fail> {
+        let lang = view.lang;
+        let (from, to) = period.bounds(at, view.tz);
+        let keys = event_log::project_event_keys(
+            self.conn,
+            project.id,
+            from.naive_utc(),
+            to.naive_utc(),
+            CHANGES_LIMIT,
+        )
+        .await?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let mut order: Vec<(EntityKind, i64)> = Vec::new();
+        let mut groups: HashMap<(EntityKind, i64), Vec<EventId>> = HashMap::new();
+        for k in &keys {
+            let g = (k.entity_type, k.entity_id);
+            groups
+                .entry(g)
+                .or_insert_with(|| {
+                    order.push(g);
+                    Vec::new()
+                })
+                .push(k.id);
+        }
+        // Every event with its group's place, in the order they are shown.
+        let shown_order: Vec<(usize, EventId)> = order
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| groups[g].iter().map(move |id| (i, *id)))
+            .collect();
+        let pages = shown_order.len().div_ceil(CHANGES_PAGE_EVENTS) as u32;
+        let title = t!(
+            lang,
+            "changes-title",
+            period = period.describe(lang),
+            count = keys.len()
+        );
+        let start = page as usize * CHANGES_PAGE_EVENTS;
+        let on_page = shown_order
+            .get(start..(start + CHANGES_PAGE_EVENTS).min(shown_order.len()))
+            .unwrap_or_default();
+        // The page's events, and the newest event of each of their groups
+        // (its title names the entity as it is now).
+        let mut ids: Vec<EventId> = on_page.iter().map(|(_, id)| *id).collect();
+        for (g, _) in on_page {
+            ids.push(groups[&order[*g]][0]);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let rows = event_log::by_ids(self.conn, &ids).await?;
+        let events: HashMap<EventId, Event> =
+            decode_all(&rows).into_iter().map(|e| (e.id, e)).collect();
+        let shown: Vec<EventId> = on_page.iter().map(|(_, id)| *id).collect();
+        let undone = self.undone(&shown).await?;
+        let mut lines = Vec::new();
+        let mut group = None;
+        for (g, id) in on_page {
+            let Some(e) = events.get(id) else { continue };
+            if group != Some(*g) {
+                group = Some(*g);
+                let newest = events.get(&groups[&order[*g]][0]).unwrap_or(e);
+                lines.push(String::new());
+                lines.push(format!("<b>{}</b>", event_title(newest, lang)));
+            }
+            let line = event_line(e, view);
+            match undone.get(&e.id) {
+                Some(u) => lines.push(t!(
+                    lang,
+                    "changes-undone",
+                    line = line,
+                    who = view.who(u.user_id)
+                )),
+                None => lines.push(format!("• {line}")),
+            }
+        }
+        if keys.len() as i64 == CHANGES_LIMIT && page + 1 == pages {
+            lines.push(String::new());
+            lines.push(t!(lang, "changes-limited", count = CHANGES_LIMIT));
+        }
+        Ok(Some((title, lines, pages)))
     }
 
     pub(super) async fn changes(&mut self, period: Period) -> Applied {
@@ -199,10 +302,13 @@ impl Cx<'_> {
         self.show_page(pager, None, 0).await
     }
 
-    /// The whole answer a pager shows, as a title and lines.
-    async fn pager_text(&mut self, pager: Pager) -> Result<(String, Vec<String>), Fail> {
+    /// Page `page` of what `pager` shows, as one message's text, and the
+    /// number of pages. An outdated button when there is no such page.
+    async fn page_text(&mut self, pager: Pager, page: u32) -> Result<(String, u32), Fail> {
         let view = self.view();
         let lang = self.lang;
+        let header =
+            render::context_line(self.project.as_ref().map(|p| p.name.as_str()), self.lang);
         match pager {
             Pager::Changes {
                 project,
@@ -215,18 +321,22 @@ impl Cx<'_> {
                         .await?
                         .ok_or(Rejection::OutdatedButton)?,
                 };
-                Ok(match self.changes_text(&p, period, at, &view).await? {
-                    Some(c) => (c.title, c.lines),
-                    None => (
+                match self.changes_page(&p, period, at, &view, page).await? {
+                    Some((_, _, count)) if page >= count => Err(Rejection::OutdatedButton.into()),
+                    Some((title, lines, count)) => {
+                        Ok((render::one_page(&header, &title, &lines), count))
+                    }
+                    None if page > 0 => Err(Rejection::OutdatedButton.into()),
+                    None => Ok((
                         t!(
                             lang,
                             "changes-none",
                             project = esc(&p.name),
                             period = period.describe(lang)
                         ),
-                        Vec::new(),
-                    ),
-                })
+                        1,
+                    )),
+                }
             }
             Pager::History { feature, .. } => {
                 let f = radar_store::features::get(self.conn, feature)
@@ -238,9 +348,10 @@ impl Cx<'_> {
                         .await?;
                 rows.reverse();
                 let events = decode_all(&rows);
-                let undone: HashSet<EventId> = self.undone(&events).await?.into_keys().collect();
+                let undone: HashSet<EventId> =
+                    self.undone(&ids_of(&events)).await?.into_keys().collect();
                 let title = t!(lang, "history-title", feature = Self::feature_title(&f));
-                let lines = events
+                let lines: Vec<String> = events
                     .iter()
                     .map(|e| {
                         let line = event_line(e, &view);
@@ -251,25 +362,23 @@ impl Cx<'_> {
                         }
                     })
                     .collect();
-                Ok((title, lines))
+                let mut pages = render::pages(&header, &title, &lines);
+                let count = pages.len() as u32;
+                if page >= count {
+                    return Err(Rejection::OutdatedButton.into());
+                }
+                Ok((pages.swap_remove(page as usize), count))
             }
         }
     }
 
     /// Page `page` of what `pager` shows: the whole answer when it fits in
-    /// one message, else that page with ◀ ▶ buttons. `offer` is the stored
+    /// one page, else that page with ◀ ▶ buttons. `offer` is the stored
     /// pager of a button press (a new one is stored on first showing).
     async fn show_page(&mut self, pager: Pager, offer: Option<OfferId>, page: u32) -> Applied {
-        let (title, lines) = self.pager_text(pager).await?;
-        let header =
-            render::context_line(self.project.as_ref().map(|p| p.name.as_str()), self.lang);
-        let pages = render::pages(&header, &title, &lines);
-        let count = pages.len() as u32;
-        if page >= count {
-            return Err(Rejection::OutdatedButton.into());
-        }
+        let (text, count) = self.page_text(pager, page).await?;
         if count == 1 && offer.is_none() {
-            return Ok(Done::unchanged(pages.into_iter().next().unwrap_or(title)));
+            return Ok(Done::unchanged(text));
         }
         let offer = match offer {
             Some(id) => id,
@@ -310,8 +419,7 @@ impl Cx<'_> {
             });
         }
         let text = format!(
-            "{}\n\n{}",
-            pages[page as usize],
+            "{text}\n\n{}",
             t!(self.lang, "page-of", page = page + 1, pages = count)
         );
         Ok(Done::unchanged(text).with_keyboard(Keyboard(vec![row])))
