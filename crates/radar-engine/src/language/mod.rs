@@ -59,6 +59,9 @@ pub struct World {
     pub releases: Vec<String>,
     /// What the user's previous command touched (pronouns).
     pub last: Last,
+    /// The names of each kind (features, projects), prepared for matching
+    /// on first use and reused by every name typed in the message.
+    pub prepared: [std::sync::OnceLock<Vec<std::sync::Arc<names::Prepared>>>; 2],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +88,8 @@ pub struct Last {
 }
 
 impl World {
-    /// [`names::resolve`], once per message and kind of name.
+    /// [`names::resolve`], once per message and kind of name (0: features,
+    /// 1: projects), each kind's names prepared once.
     fn resolve<'a>(
         &'a self,
         kind: u8,
@@ -97,7 +101,8 @@ impl World {
         if let Some(r) = cache.get(&key) {
             return r.clone();
         }
-        let r = names::resolve(typed, names());
+        let prepared = self.prepared[usize::from(kind)].get_or_init(|| names::prepare_all(names()));
+        let r = names::resolve_prepared(typed, prepared);
         cache.insert(key, r.clone());
         r
     }

@@ -3,7 +3,8 @@
 //! (Snowball stemming), Latin ↔ Cyrillic transliteration, typos.
 
 use frostem::{Algorithm, Stemmer};
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use super::text::fold;
 
@@ -79,47 +80,136 @@ pub fn phon(latin: &str) -> String {
     out
 }
 
+/// A word in every form it is compared in, computed once.
+#[derive(Debug, Clone)]
+struct Word {
+    word: String,
+    stem: String,
+    latin: String,
+    phon: String,
+    /// The stem, in Latin letters, reduced to how it sounds.
+    stem_phon: String,
+    cyrillic: bool,
+    latin_chars: usize,
+}
+
+impl Word {
+    fn new(word: String) -> Word {
+        let stem = stem(&word);
+        let latin = latin(&word);
+        let phon = phon(&latin);
+        let stem_phon = self::phon(&self::latin(&stem));
+        Word {
+            cyrillic: is_cyrillic(&word),
+            latin_chars: latin.chars().count(),
+            word,
+            stem,
+            latin,
+            phon,
+            stem_phon,
+        }
+    }
+}
+
+/// A name (or what was typed) prepared for comparison: folded, and its
+/// words in every form. Prepare a list of names once and resolve any
+/// number of typed names against it ([`resolve_prepared`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    folded: String,
+    words: Vec<Word>,
+    /// The words, joined, in Latin letters.
+    latin: String,
+}
+
+impl Prepared {
+    pub fn new(name: &str) -> Prepared {
+        let words = words(name);
+        let latin = latin(&words.join(" "));
+        Prepared {
+            folded: fold(name),
+            words: words.into_iter().map(Word::new).collect(),
+            latin,
+        }
+    }
+}
+
+/// Names prepared before, by name, so that a name's forms are computed once
+/// per process rather than once per message (every message compares what
+/// was typed with all the active project's feature names). Emptied when it
+/// holds [`PREPARED_NAMES`] names.
+static PREPARED: LazyLock<Mutex<HashMap<String, Arc<Prepared>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+const PREPARED_NAMES: usize = 4096;
+
+/// `names`, each prepared ([`Prepared::new`]) or taken from those prepared
+/// before.
+pub fn prepare_all<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Arc<Prepared>> {
+    let mut cache = PREPARED.lock().unwrap_or_else(|e| e.into_inner());
+    names
+        .into_iter()
+        .map(|name| {
+            if let Some(p) = cache.get(name) {
+                return p.clone();
+            }
+            let p = Arc::new(Prepared::new(name));
+            if cache.len() >= PREPARED_NAMES {
+                cache.clear();
+            }
+            cache.insert(name.to_string(), p.clone());
+            p
+        })
+        .collect()
+}
+
 /// How a typed word compares with a word of a name.
-fn word_score(q: &str, n: &str) -> f32 {
-    if q == n {
+fn word_score(q: &Word, n: &Word) -> f32 {
+    if q.word == n.word {
         return 1.0;
     }
-    let (qs, ns) = (stem(q), stem(n));
-    if qs == ns {
+    if q.stem == n.stem {
         return 0.95;
     }
-    let (ql, nl) = (latin(q), latin(n));
+    let (ql, nl) = (&q.latin, &n.latin);
     if ql == nl {
         return 0.95;
     }
-    let (qp, np) = (phon(&ql), phon(&nl));
+    let (qp, np) = (&q.phon, &n.phon);
     if qp == np {
         return 0.93;
     }
-    let (qsp, nsp) = (phon(&latin(&qs)), phon(&latin(&ns)));
+    let (qsp, nsp) = (&q.stem_phon, &n.stem_phon);
     if qsp == nsp && qsp.len() >= 3 {
         return 0.9;
     }
-    let cross = is_cyrillic(q) != is_cyrillic(n);
+    let cross = q.cyrillic != n.cyrillic;
     // A Russian word form of a name: its stem starts the other spelling
     // ("Анны" → ан… / Anna, "мобильной" → мобильн… / Mobile).
-    if cross && ql.chars().count().abs_diff(nl.chars().count()) <= 3 {
+    if cross && q.latin_chars.abs_diff(n.latin_chars) <= 3 {
         let prefix_of = |a: &String, b: &String| {
             let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
             short.len() >= 2 && long.starts_with(short.as_str())
         };
-        if prefix_of(&qsp, &nsp) || prefix_of(&qsp, &np) || prefix_of(&qp, &nsp) {
+        if prefix_of(qsp, nsp) || prefix_of(qsp, np) || prefix_of(qp, nsp) {
             return 0.85;
         }
     }
-    // A typo: one edit in a word of 5+ letters, two in 9+.
-    let len = ql.chars().count().max(nl.chars().count());
-    let d = strsim::damerau_levenshtein(&qp, &np).min(strsim::damerau_levenshtein(&ql, &nl));
-    if len >= 5 && (d <= 1 || (len >= 9 && d <= 2)) {
-        return 0.85;
+    // A typo: one edit in a word of 5+ letters, two in 9+. (An edit
+    // distance is at least the difference in length: skip it when that
+    // alone rules a typo out.)
+    let len = q.latin_chars.max(n.latin_chars);
+    if len >= 5 {
+        let most = if len >= 9 { 2 } else { 1 };
+        let close = |a: &String, b: &String| {
+            a.chars().count().abs_diff(b.chars().count()) <= most
+                && strsim::damerau_levenshtein(a, b) <= most
+        };
+        if close(qp, np) || close(ql, nl) {
+            return 0.85;
+        }
     }
     // Transliterations disagree on some letters: a close Latin spelling.
-    let jw = strsim::jaro_winkler(&qp, &np) as f32;
+    let jw = strsim::jaro_winkler(qp, np) as f32;
     if cross && len >= 5 && jw >= 0.88 {
         return 0.8;
     }
@@ -139,25 +229,30 @@ fn word_score(q: &str, n: &str) -> f32 {
 ///   or every typed word found in it;
 /// - about 0.8: a one-letter typo ("singup").
 pub fn score(query: &str, name: &str) -> f32 {
-    let (fq, fnm) = (fold(query), fold(name));
+    score_prepared(&Prepared::new(query), &Prepared::new(name))
+}
+
+/// [`score`] of prepared names.
+pub fn score_prepared(query: &Prepared, name: &Prepared) -> f32 {
+    let (fq, fnm) = (&query.folded, &name.folded);
     if fq.is_empty() {
         return 0.0;
     }
     if fq == fnm {
         return 1.0;
     }
-    let (q, n) = (words(query), words(name));
+    let (q, n) = (&query.words, &name.words);
     if q.is_empty() || n.is_empty() {
         return 0.0;
     }
-    if latin(&q.join(" ")) == latin(&n.join(" ")) {
+    if query.latin == name.latin {
         return 0.97;
     }
     // Every typed word must match a word of the name, in order.
     let mut total = 0.0;
     let mut k = 0;
     let mut first_at = None;
-    for qw in &q {
+    for qw in q {
         let mut found = None;
         while k < n.len() {
             let s = word_score(qw, &n[k]);
@@ -199,10 +294,20 @@ pub enum Resolution {
 
 /// Resolves `query` among `names` by the rules above.
 pub fn resolve<'a>(query: &str, names: impl IntoIterator<Item = &'a str>) -> Resolution {
-    let mut scored: Vec<(usize, f32)> = names
+    let prepared: Vec<Arc<Prepared>> = names
         .into_iter()
+        .map(|n| Arc::new(Prepared::new(n)))
+        .collect();
+    resolve_prepared(query, &prepared)
+}
+
+/// [`resolve`] among names prepared once ([`prepare_all`]).
+pub fn resolve_prepared(query: &str, names: &[Arc<Prepared>]) -> Resolution {
+    let query = Prepared::new(query);
+    let mut scored: Vec<(usize, f32)> = names
+        .iter()
         .enumerate()
-        .map(|(i, n)| (i, score(query, n)))
+        .map(|(i, n)| (i, score_prepared(&query, n)))
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1));
     let plausible: Vec<(usize, f32)> = scored
