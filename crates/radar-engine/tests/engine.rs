@@ -816,3 +816,119 @@ both!(payload_is_kept_only_until_processed, |b| async move {
     assert!(given_up.processed_at.is_some());
     assert_eq!(given_up.payload, None);
 });
+
+// The group commit's fallback: commands whose group cannot be committed
+// (here a job of the same group breaks the `COMMIT`: SQLite, a foreign key
+// checked at commit; PostgreSQL, the group's connection dies) are told so by
+// the group and applied again, each in a transaction of its own: every one
+// is applied exactly once and answered, and a redelivery is a duplicate.
+both!(
+    commands_of_a_group_that_cannot_commit_are_applied_alone,
+    |b| async move {
+        use radar_store::group::{GroupCommit, GroupError};
+        use radar_store::{StoreError, test_support};
+        use std::sync::Arc;
+        use tokio::sync::Notify;
+
+        let db = TestDb::new(b).await;
+        let (plain, pool) = setup(&db);
+        let mut c = Chat::new(&plain, &pool, 61, Lang::En);
+        c.say("/newproject Apollo").await;
+        let before = data_events(&pool).await;
+        let group = GroupCommit::start(pool.clone(), 1, 64);
+        let e = plain.clone().with_group_commit(group.clone());
+        // A first job holds the committer, so the next three form one group.
+        let (gate, started) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        let held = {
+            let (group, gate, started) = (group.clone(), gate.clone(), started.clone());
+            tokio::spawn(async move {
+                group
+                    .run(move |_conn| {
+                        Box::pin(async move {
+                            started.notify_one();
+                            gate.notified().await;
+                            Ok::<_, StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        started.notified().await;
+        let (first, second) = (c.next_id(), c.next_id());
+        let messages = [
+            c.message(first, "/add Signup"),
+            c.message(second, "/add Login"),
+        ];
+        let commands: Vec<_> = messages
+            .iter()
+            .map(|m| {
+                let (e, m) = (e.clone(), m.clone());
+                tokio::spawn(async move { e.handle(&m).await })
+            })
+            .collect();
+        let breaker = {
+            let group = group.clone();
+            tokio::spawn(async move {
+                group
+                    .run(move |conn| {
+                        Box::pin(async move {
+                            let sql = match conn.backend() {
+                                Backend::Sqlite => {
+                                    "PRAGMA defer_foreign_keys = ON; \
+                                     INSERT INTO user_context (user_id, active_project_id, updated_at) \
+                                     VALUES (77, 999999, '2026-01-01 00:00:00')"
+                                }
+                                Backend::Postgres => {
+                                    "SELECT pg_terminate_backend(pg_backend_pid())"
+                                }
+                            };
+                            let _ = test_support::execute_script(conn, sql).await;
+                            Ok::<_, StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        let mut waited = 0;
+        while group
+            .stats()
+            .queued
+            .load(std::sync::atomic::Ordering::Relaxed)
+            < 3
+        {
+            waited += 1;
+            assert!(waited < 10_000, "the three jobs never queued");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        gate.notify_one();
+        held.await.unwrap().unwrap();
+        assert!(
+            matches!(breaker.await.unwrap(), Err(GroupError::NotCommitted)),
+            "the group was not committed"
+        );
+        for (m, h) in messages.iter().zip(commands) {
+            match h.await.unwrap() {
+                Ok(Handled::Replied(r)) => {
+                    let name = if m.input == Input::Text("/add Signup".into()) {
+                        "Signup"
+                    } else {
+                        "Login"
+                    };
+                    assert!(r.plain().contains("Added #"), "{}", r.plain());
+                    assert!(r.plain().contains(name), "{}", r.plain());
+                    assert_eq!(r.outbox_ids.len(), 1, "the reply is queued once");
+                }
+                other => panic!("a command of the lost group: {other:?}"),
+            }
+        }
+        assert_eq!(data_events(&pool).await, before + 2, "each applied once");
+        let list = c.say("/features").await;
+        assert!(list.contains("Signup") && list.contains("Login"), "{list}");
+        for m in &messages {
+            assert!(
+                matches!(e.handle(m).await, Ok(Handled::Duplicate)),
+                "a redelivery is a duplicate"
+            );
+        }
+    }
+);
