@@ -84,6 +84,33 @@ pub async fn list(conn: &mut Conn) -> R<Vec<Project>> {
     }))
 }
 
+/// A project's id, name and status: what the language needs to read a
+/// message (no description or times to decode).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = projects)]
+pub struct ProjectName {
+    pub id: ProjectId,
+    pub name: String,
+    pub status: ProjectStatus,
+}
+
+impl ProjectName {
+    pub fn is_archived(&self) -> bool {
+        self.status == ProjectStatus::Archived
+    }
+}
+
+/// [`list`], the names only.
+pub async fn names(conn: &mut Conn) -> R<Vec<ProjectName>> {
+    Ok(dispatch!(conn, |c| {
+        projects::table
+            .order((projects::status.asc(), projects::name_key.asc()))
+            .select(ProjectName::as_select())
+            .load(c)
+            .await?
+    }))
+}
+
 pub async fn insert(conn: &mut Conn, p: &NewProject<'_>) -> R<Project> {
     Ok(dispatch!(conn, |c| {
         diesel::insert_into(projects::table)

@@ -20,7 +20,7 @@ pub(crate) struct Context {
 
 impl Cx<'_> {
     pub(super) async fn context(&mut self) -> Result<Context, Fail> {
-        let all = projects::list(self.conn).await?;
+        let all = projects::names(self.conn).await?;
         let mut world = World {
             projects: all
                 .iter()

@@ -259,9 +259,19 @@ pub fn present(toks: &[Token], g: &super::grammar::Grammar) -> std::collections:
     let mut set: std::collections::HashSet<String> = toks.iter().map(|t| t.norm.clone()).collect();
     for t in toks {
         if t.kind == Kind::Word && !t.is_known() {
+            // A word is read as another form or a typo of a known word only
+            // when both start with the same letter (`word_cost`), and the
+            // known words are sorted: only that letter's run is compared.
+            let Some(first) = t.norm.chars().next() else {
+                continue;
+            };
+            let mut buf = [0u8; 4];
+            let first: &str = first.encode_utf8(&mut buf);
+            let from = g.known.partition_point(|w| w.as_str() < first);
             set.extend(
-                g.known
+                g.known[from..]
                     .iter()
+                    .take_while(|w| w.starts_with(first))
                     .filter(|w| word_cost(t, w).is_some())
                     .cloned(),
             );
