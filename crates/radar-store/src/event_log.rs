@@ -57,30 +57,6 @@ pub async fn append(conn: &mut Conn, e: &NewEvent<'_>) -> R<EventId> {
     }))
 }
 
-/// Data events of a project in `[from, to)`, newest first (compensating
-/// events and context switches excluded).
-pub async fn project_events(
-    conn: &mut Conn,
-    project: ProjectId,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-    limit: i64,
-) -> R<Vec<Event>> {
-    Ok(dispatch!(conn, |c| {
-        event_log::table
-            .filter(event_log::project_id.eq(project))
-            .filter(event_log::timestamp.ge(from))
-            .filter(event_log::timestamp.lt(to))
-            .filter(event_log::reverts_event_id.is_null())
-            .filter(event_log::entity_type.ne(EntityKind::Context))
-            .order((event_log::timestamp.desc(), event_log::id.desc()))
-            .limit(limit)
-            .select(Event::as_select())
-            .load(c)
-            .await?
-    }))
-}
-
 /// What pages "what changed": an event's id and the entity it is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = event_log)]
@@ -90,10 +66,11 @@ pub struct EventKey {
     pub entity_id: i64,
 }
 
-/// The keys of [`project_events`] (same events, same order): enough to
-/// count, group and page a long answer and then read only the shown page
-/// ([`by_ids`]). The columns are all in `event_log_project_keys_idx`, so
-/// the rows themselves are not read.
+/// The keys of a project's data events in `[from, to)`, newest first
+/// (compensating events and context switches excluded), at most `limit`:
+/// enough to count, group and page "what changed", then read only the shown
+/// rows ([`by_ids`]). The columns are all in `event_log_project_keys_idx`,
+/// so the rows themselves are not read.
 pub async fn project_event_keys(
     conn: &mut Conn,
     project: ProjectId,

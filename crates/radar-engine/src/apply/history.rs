@@ -34,10 +34,6 @@ pub(super) fn decode_all(rows: &[EventRow]) -> Vec<Event> {
         .collect()
 }
 
-fn ids_of(events: &[Event]) -> Vec<EventId> {
-    events.iter().map(|e| e.id).collect()
-}
-
 /// The most events "what changed" reads for one period.
 const CHANGES_LIMIT: i64 = 2000;
 
@@ -108,6 +104,44 @@ pub(crate) struct ChangesText {
     pub count: usize,
 }
 
+/// The data events of a period, by their keys, in the order "what changed"
+/// shows them: grouped per entity, groups ordered by their newest event,
+/// newest first within a group.
+struct ChangeList {
+    /// Every event with its group's index, in the order shown.
+    shown: Vec<(usize, EventId)>,
+    /// Each group's newest event (its title names the entity as it is now).
+    newest: Vec<EventId>,
+    /// Whether the period had more events than [`CHANGES_LIMIT`].
+    limited: bool,
+}
+
+impl ChangeList {
+    fn new(keys: &[event_log::EventKey]) -> ChangeList {
+        let mut order: Vec<(EntityKind, i64)> = Vec::new();
+        let mut groups: HashMap<(EntityKind, i64), Vec<EventId>> = HashMap::new();
+        for k in keys {
+            let g = (k.entity_type, k.entity_id);
+            groups
+                .entry(g)
+                .or_insert_with(|| {
+                    order.push(g);
+                    Vec::new()
+                })
+                .push(k.id);
+        }
+        ChangeList {
+            shown: order
+                .iter()
+                .enumerate()
+                .flat_map(|(i, g)| groups[g].iter().map(move |id| (i, *id)))
+                .collect(),
+            newest: order.iter().map(|g| groups[g][0]).collect(),
+            limited: keys.len() as i64 == CHANGES_LIMIT,
+        }
+    }
+}
+
 impl Cx<'_> {
     /// Who undid each of the events `ids` (the compensating events, by the
     /// id they revert).
@@ -119,85 +153,14 @@ impl Cx<'_> {
             .collect())
     }
 
-    /// The events of `project` in `period` as seen at `at`, in words.
-    pub(crate) async fn changes_text(
+    /// The keys of the data events of `project` in `period` as seen at `at`.
+    async fn change_list(
         &mut self,
         project: &Project,
         period: Period,
         at: DateTime<Utc>,
         view: &View,
-    ) -> Result<Option<ChangesText>, Fail> {
-        let lang = view.lang;
-        let (from, to) = period.bounds(at, view.tz);
-        const LIMIT: i64 = CHANGES_LIMIT;
-        let rows = event_log::project_events(
-            self.conn,
-            project.id,
-            from.naive_utc(),
-            to.naive_utc(),
-            LIMIT,
-        )
-        .await?;
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let events = decode_all(&rows);
-        let undone = self.undone(&ids_of(&events)).await?;
-        let mut order: Vec<(EntityKind, i64)> = Vec::new();
-        let mut groups: HashMap<(EntityKind, i64), Vec<&Event>> = HashMap::new();
-        for e in &events {
-            let k = (e.entity, e.entity_id);
-            if !groups.contains_key(&k) {
-                order.push(k);
-            }
-            groups.entry(k).or_default().push(e);
-        }
-        let mut lines = Vec::new();
-        for k in &order {
-            let evs = &groups[k];
-            lines.push(String::new());
-            lines.push(format!("<b>{}</b>", event_title(evs[0], lang)));
-            for e in evs {
-                let line = event_line(e, view);
-                match undone.get(&e.id) {
-                    Some(u) => lines.push(t!(
-                        lang,
-                        "changes-undone",
-                        line = line,
-                        who = view.who(u.user_id)
-                    )),
-                    None => lines.push(format!("• {line}")),
-                }
-            }
-        }
-        if rows.len() as i64 == LIMIT {
-            lines.push(String::new());
-            lines.push(t!(lang, "changes-limited", count = LIMIT));
-        }
-        Ok(Some(ChangesText {
-            lines,
-            count: rows.len(),
-        }))
-    }
-
-    /// Page `page` (from 0) of "what changed" in `project` during `period`
-    /// as seen at `at`: the title (counting every event of the period), the
-    /// page's lines and the number of pages; `None` when nothing changed.
-    /// Only the keys of the period's events are read in full; the rows
-    /// themselves only for the page's [`CHANGES_PAGE_EVENTS`] events, so the
-    /// cost of a page does not grow with the period. The layout is that of
-    /// [`Self::changes_text`]: events grouped per entity, groups ordered by
-    /// their newest event; a group that goes on from the previous page
-    /// repeats its title.
-    async fn changes_page(
-        &mut self,
-        project: &Project,
-        period: Period,
-        at: DateTime<Utc>,
-        view: &View,
-        page: u32,
-    ) -> Result<Option<(String, Vec<String>, u32)>, Fail> {
-        let lang = view.lang;
+    ) -> Result<Option<ChangeList>, Fail> {
         let (from, to) = period.bounds(at, view.tz);
         let keys = event_log::project_event_keys(
             self.conn,
@@ -207,58 +170,36 @@ impl Cx<'_> {
             CHANGES_LIMIT,
         )
         .await?;
-        if keys.is_empty() {
-            return Ok(None);
-        }
-        let mut order: Vec<(EntityKind, i64)> = Vec::new();
-        let mut groups: HashMap<(EntityKind, i64), Vec<EventId>> = HashMap::new();
-        for k in &keys {
-            let g = (k.entity_type, k.entity_id);
-            groups
-                .entry(g)
-                .or_insert_with(|| {
-                    order.push(g);
-                    Vec::new()
-                })
-                .push(k.id);
-        }
-        // Every event with its group's place, in the order they are shown.
-        let shown_order: Vec<(usize, EventId)> = order
-            .iter()
-            .enumerate()
-            .flat_map(|(i, g)| groups[g].iter().map(move |id| (i, *id)))
-            .collect();
-        let pages = shown_order.len().div_ceil(CHANGES_PAGE_EVENTS) as u32;
-        let title = t!(
-            lang,
-            "changes-title",
-            period = period.describe(lang),
-            count = keys.len()
-        );
-        let start = page as usize * CHANGES_PAGE_EVENTS;
-        let on_page = shown_order
-            .get(start..(start + CHANGES_PAGE_EVENTS).min(shown_order.len()))
-            .unwrap_or_default();
-        // The page's events, and the newest event of each of their groups
-        // (its title names the entity as it is now).
-        let mut ids: Vec<EventId> = on_page.iter().map(|(_, id)| *id).collect();
-        for (g, _) in on_page {
-            ids.push(groups[&order[*g]][0]);
-        }
+        Ok((!keys.is_empty()).then(|| ChangeList::new(&keys)))
+    }
+
+    /// The lines of `part` of `list` (consecutive entries of its `shown`):
+    /// only these events' rows and undo marks are read. A group's title
+    /// comes before its first event in `part` (so a group that goes on from
+    /// the previous page repeats it).
+    async fn change_lines(
+        &mut self,
+        list: &ChangeList,
+        part: &[(usize, EventId)],
+        view: &View,
+    ) -> Result<Vec<String>, Fail> {
+        let lang = view.lang;
+        let shown: Vec<EventId> = part.iter().map(|(_, id)| *id).collect();
+        let mut ids = shown.clone();
+        ids.extend(part.iter().map(|(g, _)| list.newest[*g]));
         ids.sort_unstable();
         ids.dedup();
         let rows = event_log::by_ids(self.conn, &ids).await?;
         let events: HashMap<EventId, Event> =
             decode_all(&rows).into_iter().map(|e| (e.id, e)).collect();
-        let shown: Vec<EventId> = on_page.iter().map(|(_, id)| *id).collect();
         let undone = self.undone(&shown).await?;
         let mut lines = Vec::new();
         let mut group = None;
-        for (g, id) in on_page {
+        for (g, id) in part {
             let Some(e) = events.get(id) else { continue };
             if group != Some(*g) {
                 group = Some(*g);
-                let newest = events.get(&groups[&order[*g]][0]).unwrap_or(e);
+                let newest = events.get(&list.newest[*g]).unwrap_or(e);
                 lines.push(String::new());
                 lines.push(format!("<b>{}</b>", event_title(newest, lang)));
             }
@@ -273,7 +214,65 @@ impl Cx<'_> {
                 None => lines.push(format!("• {line}")),
             }
         }
-        if keys.len() as i64 == CHANGES_LIMIT && page + 1 == pages {
+        Ok(lines)
+    }
+
+    /// The events of `project` in `period` as seen at `at`, in words, all
+    /// of them (the daily digest).
+    pub(crate) async fn changes_text(
+        &mut self,
+        project: &Project,
+        period: Period,
+        at: DateTime<Utc>,
+        view: &View,
+    ) -> Result<Option<ChangesText>, Fail> {
+        let Some(list) = self.change_list(project, period, at, view).await? else {
+            return Ok(None);
+        };
+        let mut lines = self.change_lines(&list, &list.shown, view).await?;
+        if list.limited {
+            lines.push(String::new());
+            lines.push(t!(view.lang, "changes-limited", count = CHANGES_LIMIT));
+        }
+        Ok(Some(ChangesText {
+            lines,
+            count: list.shown.len(),
+        }))
+    }
+
+    /// Page `page` (from 0) of "what changed" in `project` during `period`
+    /// as seen at `at`: the title (counting every event of the period), the
+    /// page's lines and the number of pages; `None` when nothing changed.
+    /// Only the keys of the period's events are read in full (from an
+    /// index); the rows themselves only for the page's
+    /// [`CHANGES_PAGE_EVENTS`] events, so the cost of a page does not grow
+    /// with the period.
+    async fn changes_page(
+        &mut self,
+        project: &Project,
+        period: Period,
+        at: DateTime<Utc>,
+        view: &View,
+        page: u32,
+    ) -> Result<Option<(String, Vec<String>, u32)>, Fail> {
+        let lang = view.lang;
+        let Some(list) = self.change_list(project, period, at, view).await? else {
+            return Ok(None);
+        };
+        let pages = list.shown.len().div_ceil(CHANGES_PAGE_EVENTS) as u32;
+        let title = t!(
+            lang,
+            "changes-title",
+            period = period.describe(lang),
+            count = list.shown.len()
+        );
+        let start = page as usize * CHANGES_PAGE_EVENTS;
+        let part = list
+            .shown
+            .get(start..(start + CHANGES_PAGE_EVENTS).min(list.shown.len()))
+            .unwrap_or_default();
+        let mut lines = self.change_lines(&list, part, view).await?;
+        if list.limited && page + 1 == pages {
             lines.push(String::new());
             lines.push(t!(lang, "changes-limited", count = CHANGES_LIMIT));
         }
@@ -348,8 +347,11 @@ impl Cx<'_> {
                         .await?;
                 rows.reverse();
                 let events = decode_all(&rows);
-                let undone: HashSet<EventId> =
-                    self.undone(&ids_of(&events)).await?.into_keys().collect();
+                let undone: HashSet<EventId> = self
+                    .undone(&events.iter().map(|e| e.id).collect::<Vec<_>>())
+                    .await?
+                    .into_keys()
+                    .collect();
                 let title = t!(lang, "history-title", feature = Self::feature_title(&f));
                 let lines: Vec<String> = events
                     .iter()
