@@ -268,15 +268,18 @@ async fn check_finds_schema_problems(b: Backend) {
     execute_script(&mut c, "CREATE TABLE stray (id BIGINT)")
         .await
         .unwrap();
-    let last = radar_store::migrate(&db.url, radar_store::MigrateOp::Status)
-        .await
-        .unwrap()
-        .pop()
-        .unwrap()
-        .version;
-    radar_store::migrate(&db.url, radar_store::MigrateOp::Revert { all: false })
+    // The last two migrations reverted: the user settings' (a table) and
+    // the one after it (an index).
+    let mut applied = radar_store::migrate(&db.url, radar_store::MigrateOp::Status)
         .await
         .unwrap();
+    let last = applied.pop().unwrap().version;
+    let settings = applied.pop().unwrap().version;
+    for _ in 0..2 {
+        radar_store::migrate(&db.url, radar_store::MigrateOp::Revert { all: false })
+            .await
+            .unwrap();
+    }
     let found: Vec<String> = check::all(&db.url, &mut c)
         .await
         .unwrap()
@@ -290,6 +293,7 @@ async fn check_finds_schema_problems(b: Backend) {
     assert_eq!(
         found,
         vec![
+            format!("migration {settings} is not applied (run `radar migrate run`)"),
             format!("migration {last} is not applied (run `radar migrate run`)"),
             // The reverted migration's table.
             "table user_settings is missing".to_string(),

@@ -318,9 +318,9 @@ both!(
                 console.say(&format!("/add {i} {long}")).await.unwrap();
             }
             let (p1, p2, hint) = match lang {
-                radar_engine::Lang::En => ("Page 1 of 3", "Page 2 of 3", "type \"next\""),
+                radar_engine::Lang::En => ("Page 1 of 2", "Page 2 of 2", "type \"next\""),
                 radar_engine::Lang::Ru => {
-                    ("Страница 1 из 3", "Страница 2 из 3", "напишите «дальше»")
+                    ("Страница 1 из 2", "Страница 2 из 2", "напишите «дальше»")
                 }
             };
             let first = console.say("/changes").await.unwrap();
