@@ -381,6 +381,16 @@ mod tests {
     }
 
     #[test]
+    fn names_prepared_once_resolve_as_prepared_each_time() {
+        let a = prepare_all(FEATURES.iter().copied());
+        let b = prepare_all(FEATURES.iter().copied());
+        assert!(a.iter().zip(&b).all(|(x, y)| Arc::ptr_eq(x, y)), "reused");
+        for q in ["login", "оплату", "singup", "payment", "export", "lol"] {
+            assert_eq!(resolve_prepared(q, &a), r(q), "{q}");
+        }
+    }
+
+    #[test]
     fn projects_across_scripts() {
         let p = ["Apollo", "Gemini", "Mercury Mobile", "Восход", "Legacy CRM"];
         let r = |q| resolve(q, p.iter().copied());
