@@ -82,10 +82,25 @@ pub async fn list(conn: &mut Conn, project: ProjectId) -> R<Vec<Release>> {
     }))
 }
 
+/// Inserts a release; a new one (`id: None`) gets an id never used before,
+/// also on SQLite ([`crate::event_log::fresh_id`]).
 pub async fn insert(conn: &mut Conn, r: &NewRelease) -> R<Release> {
+    let mut r = r.clone();
+    if r.id.is_none() && conn.backend() == crate::Backend::Sqlite {
+        let in_table: Option<ReleaseId> = dispatch!(conn, |c| {
+            releases::table
+                .select(diesel::dsl::max(releases::id))
+                .first(c)
+                .await?
+        });
+        let kind = crate::EntityKind::Release;
+        r.id = crate::event_log::fresh_id(conn, kind, in_table.map(|i| i.0))
+            .await?
+            .map(ReleaseId);
+    }
     Ok(dispatch!(conn, |c| {
         diesel::insert_into(releases::table)
-            .values(r)
+            .values(&r)
             .returning(Release::as_returning())
             .get_result(c)
             .await?
