@@ -932,3 +932,53 @@ both!(
         }
     }
 );
+
+// An undone add deletes the newest feature; the next feature must not get
+// its id (SQLite gives the largest id plus one), or the log would show the
+// undone feature's events as the new one's.
+both!(
+    a_feature_added_after_an_undone_add_has_its_own_history,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let (e, pool) = setup(&db);
+        let mut c = Chat::new(&e, &pool, 62, Lang::En);
+        c.say("/newproject Zeta").await;
+        c.say("/add Alpha").await;
+        c.say("/add Beta").await;
+        c.say("/undo").await;
+        c.say("/add Gamma").await;
+        let history = c.say("/history 3").await;
+        assert!(history.contains("Gamma"), "{history}");
+        let lines: Vec<&str> = history.lines().filter(|l| l.starts_with("• ")).collect();
+        assert_eq!(lines.len(), 1, "only Gamma's own event: {history}");
+        assert!(!history.contains("undo"), "{history}");
+        let changes = c.say("/changes").await;
+        assert!(changes.contains("#2 Beta"), "{changes}");
+        assert!(changes.contains("#3 Gamma"), "{changes}");
+        let gamma = changes.split("#3 Gamma").nth(1).unwrap();
+        let gamma_lines = gamma
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("• "))
+            .count();
+        assert_eq!(
+            gamma_lines, 1,
+            "Gamma's group holds its one event: {changes}"
+        );
+    }
+);
+
+// "What changed" names a renamed feature by the name it has now.
+both!(what_changed_names_a_feature_as_it_is_now, |b| async move {
+    let db = TestDb::new(b).await;
+    let (e, pool) = setup(&db);
+    let mut c = Chat::new(&e, &pool, 63, Lang::En);
+    c.say("/newproject Eta").await;
+    c.say("/add Epsilon").await;
+    c.say("/rename 1 Epsilon Two").await;
+    let changes = c.say("/changes").await;
+    assert!(changes.contains("#1 Epsilon Two\n"), "{changes}");
+    c.say("/undo").await;
+    let changes = c.say("/changes").await;
+    assert!(changes.contains("#1 Epsilon\n"), "{changes}");
+});

@@ -13,7 +13,7 @@ use radar_store::{EntityKind, EventId, FeatureId, FeatureNumber, OfferId, Projec
 
 use super::{Applied, Cx, Done, Fail};
 use crate::buttons::ButtonAction;
-use crate::change::{Event, decode};
+use crate::change::{Change, Event, decode};
 use crate::describe::{event_line, event_title};
 use crate::messages::t;
 use crate::period::Period;
@@ -32,6 +32,23 @@ pub(super) fn decode_all(rows: &[EventRow]) -> Vec<Event> {
             }
         })
         .collect()
+}
+
+/// A group's title: the entity as its newest event left it (after a
+/// rename, the new name; after a rename since undone, the old one).
+fn current_title(e: &Event, undone: bool, lang: crate::Lang) -> String {
+    match &e.change {
+        Change::FeatureUpdated {
+            feature,
+            diff: crate::change::FeatureDiff {
+                name: Some(name), ..
+            },
+        } => {
+            let now = if undone { &name.before } else { &name.after };
+            format!("#{} {}", feature.number, esc(now))
+        }
+        _ => event_title(e, lang),
+    }
 }
 
 /// The most events "what changed" reads for one period.
@@ -184,15 +201,14 @@ impl Cx<'_> {
         view: &View,
     ) -> Result<Vec<String>, Fail> {
         let lang = view.lang;
-        let shown: Vec<EventId> = part.iter().map(|(_, id)| *id).collect();
-        let mut ids = shown.clone();
+        let mut ids: Vec<EventId> = part.iter().map(|(_, id)| *id).collect();
         ids.extend(part.iter().map(|(g, _)| list.newest[*g]));
         ids.sort_unstable();
         ids.dedup();
         let rows = event_log::by_ids(self.conn, &ids).await?;
         let events: HashMap<EventId, Event> =
             decode_all(&rows).into_iter().map(|e| (e.id, e)).collect();
-        let undone = self.undone(&shown).await?;
+        let undone = self.undone(&ids).await?;
         let mut lines = Vec::new();
         let mut group = None;
         for (g, id) in part {
@@ -201,7 +217,8 @@ impl Cx<'_> {
                 group = Some(*g);
                 let newest = events.get(&list.newest[*g]).unwrap_or(e);
                 lines.push(String::new());
-                lines.push(format!("<b>{}</b>", event_title(newest, lang)));
+                let title = current_title(newest, undone.contains_key(&newest.id), lang);
+                lines.push(format!("<b>{title}</b>"));
             }
             let line = event_line(e, view);
             match undone.get(&e.id) {
