@@ -252,13 +252,9 @@ pub fn console_page_hint(lang: Lang) -> String {
 /// Room kept on every page for its footer ("Page 12 of 40").
 const PAGE_FOOTER_UNITS: usize = 48;
 
-/// Cuts a long answer into pages: each page is `title`, a line break and
-/// as many of `lines` as fit, so that the page under `header`, with a
-/// footer of up to [`PAGE_FOOTER_UNITS`], is one message of at most
-/// [`MAX_MESSAGE_CHARS`] units (a line too long for a page is cut). Blank
-/// lines at a page's start or end are dropped (when `lines` starts with one,
-/// every page's title is followed by a blank line). One page when all fit.
-pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
+/// What separates a page's title from its lines (a blank line when
+/// `lines` starts with one), and the units left for the lines.
+fn page_layout(header: &str, title: &str, lines: &[String]) -> (&'static str, usize) {
     let sep = if lines.first().is_some_and(|l| l.trim().is_empty()) {
         "\n\n"
     } else {
@@ -267,6 +263,17 @@ pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
     let budget = MAX_MESSAGE_CHARS
         .saturating_sub(units(header) + 2 + units(title) + sep.len() + 2 + PAGE_FOOTER_UNITS)
         .max(64);
+    (sep, budget)
+}
+
+/// Cuts a long answer into pages: each page is `title`, a line break and
+/// as many of `lines` as fit, so that the page under `header`, with a
+/// footer of up to [`PAGE_FOOTER_UNITS`], is one message of at most
+/// [`MAX_MESSAGE_CHARS`] units (a line too long for a page is cut). Blank
+/// lines at a page's start or end are dropped (when `lines` starts with one,
+/// every page's title is followed by a blank line). One page when all fit.
+pub fn pages(header: &str, title: &str, lines: &[String]) -> Vec<String> {
+    let (sep, budget) = page_layout(header, title, lines);
     let mut out: Vec<Vec<String>> = vec![Vec::new()];
     let mut cur_len = 0usize;
     for line in lines {
@@ -311,14 +318,7 @@ pub fn one_page(header: &str, title: &str, lines: &[String]) -> String {
     if all.len() == 1 {
         return all.pop().unwrap_or_default();
     }
-    let sep = if lines.first().is_some_and(|l| l.trim().is_empty()) {
-        2
-    } else {
-        1
-    };
-    let budget = MAX_MESSAGE_CHARS
-        .saturating_sub(units(header) + 2 + units(title) + sep + 2 + PAGE_FOOTER_UNITS)
-        .max(64);
+    let (_, budget) = page_layout(header, title, lines);
     // Each line costs its units and a line break.
     let lens: Vec<usize> = lines.iter().map(|l| units(l)).collect();
     let room = budget.saturating_sub(lines.len());

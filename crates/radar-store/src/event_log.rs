@@ -47,25 +47,37 @@ pub struct NewEvent<'a> {
     pub reverts_event_id: Option<EventId>,
 }
 
-/// The id for a new row of `kind` on SQLite, or `None` on PostgreSQL (its
-/// sequences never give an id twice). SQLite gives a new row the largest id
-/// in its table plus one, so the newest row's id, once that row is deleted
-/// (an undone add), would be given again, and the log, which keeps events
-/// by entity id, would show two entities' events as one's. The id is one
-/// above both `in_table` (the table's largest id) and the largest id the
-/// log ever named for the kind (`event_log_entity_idx`: one index seek).
-pub(crate) async fn fresh_id(
-    conn: &mut Conn,
-    kind: EntityKind,
-    in_table: Option<i64>,
-) -> R<Option<i64>> {
+/// The id for a new feature or release on SQLite, or `None` on
+/// PostgreSQL (its sequences never give an id twice). SQLite gives a new
+/// row the largest id in its table plus one, so the newest row's id, once
+/// that row is deleted (an undone add), would be given again, and the log,
+/// which keeps events by entity id, would show two entities' events as
+/// one's. The id is one above both the table's largest id and the largest
+/// id the log ever named for the kind (`event_log_entity_idx`: an index
+/// seek each).
+pub(crate) async fn fresh_id(conn: &mut Conn, kind: EntityKind) -> R<Option<i64>> {
+    use crate::schema::{features, releases};
+    use diesel::dsl::max;
     let Conn::Sqlite(c, _) = conn else {
         return Ok(None);
     };
     let c: &mut crate::SqliteConn = &mut *c;
+    let in_table: Option<i64> = match kind {
+        EntityKind::Feature => features::table
+            .select(max(features::id))
+            .first::<Option<FeatureId>>(c)
+            .await?
+            .map(|i| i.0),
+        EntityKind::Release => releases::table
+            .select(max(releases::id))
+            .first::<Option<ReleaseId>>(c)
+            .await?
+            .map(|i| i.0),
+        _ => None,
+    };
     let in_log: Option<i64> = event_log::table
         .filter(event_log::entity_type.eq(kind))
-        .select(diesel::dsl::max(event_log::entity_id))
+        .select(max(event_log::entity_id))
         .first(c)
         .await?;
     Ok(Some(in_table.max(in_log).unwrap_or(0) + 1))

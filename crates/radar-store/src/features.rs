@@ -146,15 +146,8 @@ pub async fn in_releases(conn: &mut Conn, project: ProjectId) -> R<Vec<Feature>>
 /// also on SQLite ([`crate::event_log::fresh_id`]).
 pub async fn insert(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
     let mut f = f.clone();
-    if f.id.is_none() && conn.backend() == crate::Backend::Sqlite {
-        let in_table: Option<FeatureId> = dispatch!(conn, |c| {
-            features::table
-                .select(diesel::dsl::max(features::id))
-                .first(c)
-                .await?
-        });
-        let kind = crate::EntityKind::Feature;
-        f.id = crate::event_log::fresh_id(conn, kind, in_table.map(|i| i.0))
+    if f.id.is_none() {
+        f.id = crate::event_log::fresh_id(conn, crate::EntityKind::Feature)
             .await?
             .map(FeatureId);
     }

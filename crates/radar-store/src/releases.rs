@@ -86,15 +86,8 @@ pub async fn list(conn: &mut Conn, project: ProjectId) -> R<Vec<Release>> {
 /// also on SQLite ([`crate::event_log::fresh_id`]).
 pub async fn insert(conn: &mut Conn, r: &NewRelease) -> R<Release> {
     let mut r = r.clone();
-    if r.id.is_none() && conn.backend() == crate::Backend::Sqlite {
-        let in_table: Option<ReleaseId> = dispatch!(conn, |c| {
-            releases::table
-                .select(diesel::dsl::max(releases::id))
-                .first(c)
-                .await?
-        });
-        let kind = crate::EntityKind::Release;
-        r.id = crate::event_log::fresh_id(conn, kind, in_table.map(|i| i.0))
+    if r.id.is_none() {
+        r.id = crate::event_log::fresh_id(conn, crate::EntityKind::Release)
             .await?
             .map(ReleaseId);
     }
