@@ -62,6 +62,19 @@ pub async fn capture(url: &DbUrl) -> anyhow::Result<Vec<(Kind, Vec<String>)>> {
         let mut conn = target.db.get().await?;
         instrument(&mut conn, &rec);
     }
+    // The engine keeps the names a message is understood in between
+    // commands (per names version): one command first, so that the capture
+    // shows a warm engine, as in a long run, where only a command after a
+    // change of names (here the plan, after the add) reads them again.
+    target
+        .engine
+        .handle(&incoming(
+            "capture:warm-up".into(),
+            ChatId(1),
+            UserId(1),
+            "what changed today".into(),
+        ))
+        .await?;
     rec.take();
     let mut out = Vec::new();
     for (kind, text) in capture_commands() {
@@ -72,9 +85,35 @@ pub async fn capture(url: &DbUrl) -> anyhow::Result<Vec<(Kind, Vec<String>)>> {
             text,
         );
         target.engine.handle(&msg).await?;
-        out.push((kind, rec.take()));
+        out.push((kind, rec.take().iter().map(|s| fixed_version(s)).collect()));
     }
     Ok(out)
+}
+
+/// A names version is random (`radar_store::names_versions`): the capture
+/// writes each as 1, so that a capture of a fresh database is the same
+/// every time (replaying it sets a version, as the engine does).
+fn fixed_version(stmt: &str) -> String {
+    let sql = sql_of(stmt);
+    if !sql.contains("names_versions") || !sql.starts_with("INSERT") {
+        return stmt.to_string();
+    }
+    let Some((_, binds)) = stmt.rsplit_once(" -- binds: ") else {
+        return stmt.to_string();
+    };
+    // [scope, version, version], each as the backend's recorder shows it
+    // (`1` or `I64(1)`).
+    let second = binds.split(", ").nth(1).unwrap_or_default();
+    let version: String = second
+        .rsplit_once('(')
+        .map_or(second, |(_, v)| v)
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    if version.is_empty() {
+        return stmt.to_string();
+    }
+    format!("{sql} -- binds: {}", binds.replace(&version, "1"))
 }
 
 pub fn backend_dir(b: Backend) -> &'static str {

@@ -315,6 +315,9 @@ impl Engine {
             now,
             at: now,
             project,
+            // Not read: this command is not parsed from a message.
+            conversation: None,
+            versions: (None, None),
             data_events: 0,
             touched: Touched::default(),
             addressed: Addressed::Private,

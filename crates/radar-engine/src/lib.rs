@@ -154,6 +154,8 @@ pub struct Engine {
     /// Messages are applied through the group commit when it is on
     /// ([`Engine::with_group_commit`]); else each in its own transaction.
     group: Option<GroupCommit>,
+    /// The names messages are understood in, per names version.
+    names: Arc<apply::world::NamesCache>,
 }
 
 /// How many times a transaction that lost a race (unique key, serialization,
@@ -166,6 +168,7 @@ impl Engine {
             db,
             cfg: Arc::new(cfg),
             group: None,
+            names: Arc::default(),
         }
     }
 
@@ -181,6 +184,10 @@ impl Engine {
     /// put their own writes in the same groups).
     pub fn group_commit(&self) -> Option<&GroupCommit> {
         self.group.as_ref()
+    }
+
+    pub(crate) fn names_cache(&self) -> &apply::world::NamesCache {
+        &self.names
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -205,12 +212,17 @@ impl Engine {
         client: Lang,
     ) -> Result<(Lang, Tz), EngineError> {
         let s = user_settings::get(conn, user).await?;
+        Ok(self.reading(s, client))
+    }
+
+    /// [`Engine::reader`] from settings already read.
+    fn reading(&self, s: Option<user_settings::Settings>, client: Lang) -> (Lang, Tz) {
         let lang = s
             .and_then(|s| s.language)
             .map(Lang::from_store)
             .unwrap_or(client);
         let tz = s.and_then(|s| s.time_zone).map_or(self.cfg.tz, |z| z.0);
-        Ok((lang, tz))
+        (lang, tz)
     }
 
     /// Handles one message exactly once: a key seen before returns
@@ -300,8 +312,8 @@ impl Engine {
             }));
         }
 
-        let project = user_context::active_project(conn, msg.user).await?;
-        let (lang, tz) = self.reader(conn, msg.user, msg.lang).await?;
+        let context = user_context::load(conn, msg.user).await?;
+        let (lang, tz) = self.reading(context.settings, msg.lang);
         let mut cx = Cx {
             conn,
             engine: self,
@@ -315,7 +327,9 @@ impl Engine {
                 .sent_at
                 .map(|t| t.trunc_subsecs(6).naive_utc())
                 .unwrap_or(now.naive_utc()),
-            project,
+            project: context.project,
+            conversation: context.conversation,
+            versions: (context.projects_version, context.project_version),
             data_events: 0,
             touched: apply::Touched::default(),
             addressed: msg.addressed,

@@ -982,3 +982,49 @@ both!(what_changed_names_a_feature_as_it_is_now, |b| async move {
     let changes = c.say("/changes").await;
     assert!(changes.contains("#1 Epsilon\n"), "{changes}");
 });
+
+// Two replicas (two engines, each with its own names cache) on one
+// database: each understands names the other just wrote, renamed or removed.
+both!(
+    replicas_understand_each_others_names_at_once,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let (a_engine, pool) = setup(&db);
+        let b_engine = common::engine(&db);
+        let mut a = Chat::new(&a_engine, &pool, 70, Lang::En);
+        let mut b = Chat::new(&b_engine, &pool, 71, Lang::En);
+        a.say("/newproject Apollo").await;
+        a.say("/add Login").await;
+        let r = b.say("switch to apollo").await;
+        assert!(r.starts_with("📁 Project: Apollo"), "{r}");
+        let r = b.say("login is in progress").await;
+        assert!(r.contains("Login"), "B knows #1: {r}");
+
+        // A renames #1: B reads the new name at once, and no longer the old one.
+        a.say("/rename 1 Signin").await;
+        let r = b.say("signin is blocked").await;
+        assert!(
+            r.contains("#1") && r.contains("Signin"),
+            "B knows the new name: {r}"
+        );
+        let r = b.say("login is done").await;
+        assert!(!r.contains("✅"), "the old name is gone: {r}");
+
+        // A adds a feature and a release; B plans the one into the other.
+        a.say("/add Payments").await;
+        a.say("/release 2.0").await;
+        let r = b.say("plan payments for 2.0").await;
+        assert!(r.contains("Payments") && r.contains("2.0"), "{r}");
+
+        // A deletes #2: B no longer finds it.
+        let r = a.say("/delete 2 yes").await;
+        assert!(r.contains("Payments"), "{r}");
+        let r = b.say("payments is done").await;
+        assert!(!r.contains("✅"), "a deleted feature is gone: {r}");
+
+        // A creates a project: B switches to it by name.
+        a.say("/newproject Gemini").await;
+        let r = b.say("switch to gemini").await;
+        assert!(r.starts_with("📁 Project: Gemini"), "{r}");
+    }
+);

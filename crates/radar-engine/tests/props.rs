@@ -108,7 +108,7 @@ fn garbage_changes_nothing(backend: Backend, cases: u32) {
                 // Whatever the engine does not read as a command changes nothing.
                 // The world the engine saw: the projects garbage so far created.
                 let world = World {
-                    projects: project_views(&pool).await,
+                    projects: project_views(&pool).await.into(),
                     ..World::default()
                 };
                 if !matches!(understand(&text, &ctx(), &world), Understanding::Command(_)) {

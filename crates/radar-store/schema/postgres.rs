@@ -45,6 +45,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    names_versions (scope) {
+        scope -> Int8,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
     offered_actions (id) {
         id -> Int8,
         user_id -> Int8,
@@ -153,6 +160,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_state,
     event_log,
     features,
+    names_versions,
     offered_actions,
     outbox,
     outbox_attachments,

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::ids::{FeatureId, FeatureNumber, ProjectId, ReleaseId};
+use crate::names_versions::{self, Scope};
 use crate::schema::features;
 use crate::values::FeatureStatus;
 use crate::{Conn, R, dispatch};
@@ -151,29 +152,44 @@ pub async fn insert(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
             .await?
             .map(FeatureId);
     }
-    Ok(dispatch!(conn, |c| {
+    let feature: Feature = dispatch!(conn, |c| {
         diesel::insert_into(features::table)
             .values(&f)
             .returning(Feature::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    names_versions::bump(conn, Scope::Project(feature.project_id)).await?;
+    Ok(feature)
 }
 
+/// Updates a feature; a change of its name, teams or PO bumps its project's
+/// names version ([`crate::names_versions`]).
 pub async fn update(conn: &mut Conn, id: FeatureId, ch: &FeatureChanges) -> R<Feature> {
-    Ok(dispatch!(conn, |c| {
+    let feature: Feature = dispatch!(conn, |c| {
         diesel::update(features::table.find(id))
             .set(ch)
             .returning(Feature::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    if ch.name.is_some() || ch.assigned_teams.is_some() || ch.assigned_po.is_some() {
+        names_versions::bump(conn, Scope::Project(feature.project_id)).await?;
+    }
+    Ok(feature)
 }
 
 pub async fn delete(conn: &mut Conn, id: FeatureId) -> R<()> {
-    dispatch!(conn, |c| {
-        diesel::delete(features::table.find(id)).execute(c).await?;
+    let project: Option<ProjectId> = dispatch!(conn, |c| {
+        diesel::delete(features::table.find(id))
+            .returning(features::project_id)
+            .get_result(c)
+            .await
+            .optional()?
     });
+    if let Some(p) = project {
+        names_versions::bump(conn, Scope::Project(p)).await?;
+    }
     Ok(())
 }
 

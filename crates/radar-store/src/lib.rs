@@ -21,6 +21,7 @@ pub mod group;
 pub mod health;
 pub mod ids;
 mod migrate;
+pub mod names_versions;
 pub mod offered_actions;
 pub mod outbox;
 pub mod outbox_attachments;

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::ids::{FeatureNumber, ProjectId};
+use crate::names_versions::{self, Scope};
 use crate::schema::projects;
 use crate::values::ProjectStatus;
 use crate::{Conn, R, dispatch};
@@ -111,14 +112,19 @@ pub async fn names(conn: &mut Conn) -> R<Vec<ProjectName>> {
     }))
 }
 
+/// Inserts a project; bumps the project list's names version and the new
+/// project's own (an id SQLite gives again starts from a new version).
 pub async fn insert(conn: &mut Conn, p: &NewProject<'_>) -> R<Project> {
-    Ok(dispatch!(conn, |c| {
+    let project: Project = dispatch!(conn, |c| {
         diesel::insert_into(projects::table)
             .values(p)
             .returning(Project::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    names_versions::bump(conn, Scope::Projects).await?;
+    names_versions::bump(conn, Scope::Project(project.id)).await?;
+    Ok(project)
 }
 
 pub async fn set_status(
@@ -133,17 +139,23 @@ pub async fn set_status(
             .execute(c)
             .await?;
     });
-    Ok(())
+    names_versions::bump(conn, Scope::Projects).await
 }
 
+/// Updates a project; a change of its name or status bumps the project
+/// list's names version ([`crate::names_versions`]).
 pub async fn update(conn: &mut Conn, id: ProjectId, ch: &ProjectChanges) -> R<Project> {
-    Ok(dispatch!(conn, |c| {
+    let project: Project = dispatch!(conn, |c| {
         diesel::update(projects::table.find(id))
             .set(ch)
             .returning(Project::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    if ch.name.is_some() || ch.status.is_some() {
+        names_versions::bump(conn, Scope::Projects).await?;
+    }
+    Ok(project)
 }
 
 /// Deletes a project; its features and releases go with it (ON DELETE CASCADE).
@@ -151,7 +163,8 @@ pub async fn delete(conn: &mut Conn, id: ProjectId) -> R<()> {
     dispatch!(conn, |c| {
         diesel::delete(projects::table.find(id)).execute(c).await?;
     });
-    Ok(())
+    names_versions::bump(conn, Scope::Projects).await?;
+    names_versions::bump(conn, Scope::Project(id)).await
 }
 
 /// Takes the next per-project feature number. The row lock this update takes

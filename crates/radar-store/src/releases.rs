@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use crate::ids::{ProjectId, ReleaseId};
+use crate::names_versions::{self, Scope};
 use crate::schema::releases;
 use crate::values::ReleaseStatus;
 use crate::{Conn, R, dispatch};
@@ -91,29 +92,44 @@ pub async fn insert(conn: &mut Conn, r: &NewRelease) -> R<Release> {
             .await?
             .map(ReleaseId);
     }
-    Ok(dispatch!(conn, |c| {
+    let release: Release = dispatch!(conn, |c| {
         diesel::insert_into(releases::table)
             .values(&r)
             .returning(Release::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    names_versions::bump(conn, Scope::Project(release.project_id)).await?;
+    Ok(release)
 }
 
+/// Updates a release; a change of its version bumps its project's names
+/// version ([`crate::names_versions`]).
 pub async fn update(conn: &mut Conn, id: ReleaseId, ch: &ReleaseChanges) -> R<Release> {
-    Ok(dispatch!(conn, |c| {
+    let release: Release = dispatch!(conn, |c| {
         diesel::update(releases::table.find(id))
             .set(ch)
             .returning(Release::as_returning())
             .get_result(c)
             .await?
-    }))
+    });
+    if ch.version.is_some() {
+        names_versions::bump(conn, Scope::Project(release.project_id)).await?;
+    }
+    Ok(release)
 }
 
 /// Deletes a release; features planned into it keep existing (ON DELETE SET NULL).
 pub async fn delete(conn: &mut Conn, id: ReleaseId) -> R<()> {
-    dispatch!(conn, |c| {
-        diesel::delete(releases::table.find(id)).execute(c).await?;
+    let project: Option<ProjectId> = dispatch!(conn, |c| {
+        diesel::delete(releases::table.find(id))
+            .returning(releases::project_id)
+            .get_result(c)
+            .await
+            .optional()?
     });
+    if let Some(p) = project {
+        names_versions::bump(conn, Scope::Project(p)).await?;
+    }
     Ok(())
 }

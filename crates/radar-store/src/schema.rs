@@ -47,6 +47,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    names_versions (scope) {
+        scope -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     offered_actions (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -155,6 +162,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_state,
     event_log,
     features,
+    names_versions,
     offered_actions,
     outbox,
     outbox_attachments,

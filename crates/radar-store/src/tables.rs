@@ -438,6 +438,10 @@ tables! {
         digest_language: Option<String>,
         updated_at: NaiveDateTime,
     }
+    names_versions by scope: i64 {
+        scope: i64,
+        version: i64,
+    }
 }
 
 /// Row counts of every table, in [`TABLES`] order.

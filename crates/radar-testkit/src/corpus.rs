@@ -80,8 +80,9 @@ pub fn world() -> World {
             f(12, "Уведомления", None, None),
             f(13, "Payment history", None, None),
             f(14, "Admin panel", None, None),
-        ],
-        releases: vec!["2.0".into(), "2.1".into(), "3.0".into()],
+        ]
+        .into(),
+        releases: vec!["2.0".into(), "2.1".into(), "3.0".into()].into(),
         last: Last::default(),
         ..World::default()
     }

@@ -2,82 +2,74 @@
 //! active project's features and releases, what their previous command
 //! touched), and remembering what this command touched for the next one.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use radar_store::conversation_state::{self, Conversation};
-use radar_store::{FeatureId, FeatureNumber, ProjectId, ReleaseId, features, projects, releases};
+use radar_store::{FeatureId, FeatureNumber, ProjectId, ReleaseId};
 
+use super::world::{ProjectList, ProjectNames};
 use super::{Cx, Fail};
-use crate::language::{Command, FeatureView, Last, ProjectView, World};
+use crate::language::{Command, Last, World};
 
 /// The world a message is understood in, with the ids behind its names.
 pub(crate) struct Context {
     pub world: World,
-    feature_ids: HashMap<FeatureNumber, FeatureId>,
-    release_ids: HashMap<String, ReleaseId>,
-    project_ids: HashMap<String, ProjectId>,
+    list: Arc<ProjectList>,
+    project: Option<Arc<ProjectNames>>,
+}
+
+impl Context {
+    fn feature_id(&self, n: FeatureNumber) -> Option<FeatureId> {
+        self.project.as_ref()?.feature_ids.get(&n).copied()
+    }
+
+    fn release_id(&self, version: &str) -> Option<ReleaseId> {
+        self.project.as_ref()?.release_ids.get(version).copied()
+    }
+
+    fn project_id(&self, name: &str) -> Option<ProjectId> {
+        self.list.ids.get(name).copied()
+    }
 }
 
 impl Cx<'_> {
+    /// The user's world: names from the engine's cache at the versions the
+    /// user's context was read with ([`super::world`]), and what their
+    /// previous command touched.
     pub(super) async fn context(&mut self) -> Result<Context, Fail> {
-        let all = projects::names(self.conn).await?;
+        let cache = self.engine.names_cache();
+        let list = cache.list(self.conn, self.versions.0).await?;
+        let project = match &self.project {
+            Some(p) => Some(cache.project(self.conn, p.id, self.versions.1).await?),
+            None => None,
+        };
         let mut world = World {
-            projects: all
-                .iter()
-                .map(|p| ProjectView {
-                    name: p.name.clone(),
-                    archived: p.is_archived(),
-                })
-                .collect(),
+            projects: list.views.clone(),
             active: self.project.as_ref().map(|p| p.name.clone()),
             ..World::default()
         };
-        let project_ids: HashMap<String, ProjectId> =
-            all.into_iter().map(|p| (p.name, p.id)).collect();
-        let mut feature_ids = HashMap::new();
-        let mut release_ids = HashMap::new();
-        let mut names_by_id = HashMap::new();
-        if let Some(p) = &self.project {
-            for f in features::names(self.conn, p.id).await? {
-                feature_ids.insert(f.number, f.id);
-                names_by_id.insert(f.id, f.number);
-                world.features.push(FeatureView {
-                    number: f.number,
-                    name: f.name,
-                    teams: f.assigned_teams,
-                    po: f.assigned_po,
-                });
-            }
-            for r in releases::list(self.conn, p.id).await? {
-                world.releases.push(r.version.clone());
-                release_ids.insert(r.version, r.id);
-            }
+        world.prepared[1] = list.prepared.clone();
+        if let Some(p) = &project {
+            world.features = p.features.clone();
+            world.releases = p.releases.clone();
+            world.prepared[0] = p.prepared.clone();
         }
-        if let Some(c) = conversation_state::get(self.conn, self.user).await? {
-            let version_of = |id: ReleaseId| {
-                release_ids
-                    .iter()
-                    .find(|(_, r)| **r == id)
-                    .map(|(v, _)| v.clone())
-            };
-            let project_of = |id: ProjectId| {
-                project_ids
-                    .iter()
-                    .find(|(_, p)| **p == id)
-                    .map(|(n, _)| n.clone())
-            };
+        if let Some(c) = &self.conversation {
             world.last = Last {
-                feature: c.feature_id.and_then(|id| names_by_id.get(&id).copied()),
-                release: c.release_id.and_then(version_of),
-                project: c.project_id.and_then(project_of),
-                command: c.last_command,
+                feature: c
+                    .feature_id
+                    .and_then(|id| project.as_ref()?.numbers.get(&id).copied()),
+                release: c
+                    .release_id
+                    .and_then(|id| project.as_ref()?.versions.get(&id).cloned()),
+                project: c.project_id.and_then(|id| list.names.get(&id).cloned()),
+                command: c.last_command.clone(),
             };
         }
         Ok(Context {
             world,
-            feature_ids,
-            release_ids,
-            project_ids,
+            list,
+            project,
         })
     }
 
@@ -96,16 +88,16 @@ impl Cx<'_> {
             feature_id: self
                 .touched
                 .feature
-                .or_else(|| cmd.feature().and_then(|n| cx.feature_ids.get(&n).copied()))
+                .or_else(|| cmd.feature().and_then(|n| cx.feature_id(n)))
                 .filter(|_| !deleted),
             release_id: self
                 .touched
                 .release
-                .or_else(|| cmd.release().and_then(|v| cx.release_ids.get(v).copied())),
+                .or_else(|| cmd.release().and_then(|v| cx.release_id(v))),
             project_id: self
                 .touched
                 .project
-                .or_else(|| cmd.project().and_then(|n| cx.project_ids.get(n).copied())),
+                .or_else(|| cmd.project().and_then(|n| cx.project_id(n))),
             last_command: cmd.slash(),
             updated_at: self.now,
         };
@@ -119,23 +111,19 @@ impl Cx<'_> {
     fn remembered(&self, cx: &Context) -> Conversation {
         Conversation {
             user_id: self.user,
-            feature_id: cx
-                .world
-                .last
-                .feature
-                .and_then(|n| cx.feature_ids.get(&n).copied()),
+            feature_id: cx.world.last.feature.and_then(|n| cx.feature_id(n)),
             release_id: cx
                 .world
                 .last
                 .release
                 .as_ref()
-                .and_then(|v| cx.release_ids.get(v).copied()),
+                .and_then(|v| cx.release_id(v)),
             project_id: cx
                 .world
                 .last
                 .project
                 .as_ref()
-                .and_then(|n| cx.project_ids.get(n).copied()),
+                .and_then(|n| cx.project_id(n)),
             last_command: cx.world.last.command.clone(),
             updated_at: self.now,
         }

@@ -151,6 +151,9 @@ impl Engine {
             now,
             at: now,
             project: Some(project.clone()),
+            // Not read: this command is not parsed from a message.
+            conversation: None,
+            versions: (None, None),
             data_events: 0,
             touched: Touched::default(),
             addressed: Addressed::Private,

@@ -12,6 +12,7 @@ mod projects;
 mod releases;
 mod settings;
 mod undo;
+pub(crate) mod world;
 
 use chrono::NaiveDateTime;
 use radar_store::event_log::{self, NewEvent};
@@ -126,6 +127,14 @@ pub(crate) struct Cx<'a> {
     pub at: NaiveDateTime,
     /// The active project; updated when a command switches it.
     pub project: Option<Project>,
+    /// What the user's previous command touched, as stored.
+    pub conversation: Option<radar_store::conversation_state::Conversation>,
+    /// The names versions of the project list and of the active project,
+    /// read with the user's context ([`world`]).
+    pub versions: (
+        radar_store::names_versions::Version,
+        radar_store::names_versions::Version,
+    ),
     /// Data events written so far (checks that "changed" means it).
     pub data_events: usize,
     /// What the command created (remembered for "it" in the next message).

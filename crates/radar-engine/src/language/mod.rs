@@ -24,6 +24,8 @@ pub mod slots;
 pub mod table;
 pub mod text;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use radar_store::{FeatureNumber, FeatureStatus};
 
@@ -50,19 +52,25 @@ pub const MAX_SHORT: usize = 200;
 pub struct World {
     /// Name resolutions already made for this message (typed name → result).
     pub resolved: std::sync::Mutex<std::collections::HashMap<(u8, String), Resolution>>,
-    pub projects: Vec<ProjectView>,
+    /// Shared with the engine's names cache, like `features` and `releases`
+    /// (one copy per names version, not per message).
+    pub projects: Arc<[ProjectView]>,
     /// The active project's name.
     pub active: Option<String>,
     /// Features of the active project.
-    pub features: Vec<FeatureView>,
+    pub features: Arc<[FeatureView]>,
     /// Versions of the active project's releases.
-    pub releases: Vec<String>,
+    pub releases: Arc<[String]>,
     /// What the user's previous command touched (pronouns).
     pub last: Last,
     /// The names of each kind (features, projects), prepared for matching
-    /// on first use and reused by every name typed in the message.
-    pub prepared: [std::sync::OnceLock<Vec<std::sync::Arc<names::Prepared>>>; 2],
+    /// on first use and reused by every name typed in the message (and, as
+    /// the engine shares them, by every message of the same names version).
+    pub prepared: [Arc<PreparedNames>; 2],
 }
+
+/// A kind's names prepared for matching, once ([`World::prepared`]).
+pub type PreparedNames = std::sync::OnceLock<Vec<Arc<names::Prepared>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectView {
