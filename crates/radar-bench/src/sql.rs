@@ -92,28 +92,28 @@ pub async fn capture(url: &DbUrl) -> anyhow::Result<Vec<(Kind, Vec<String>)>> {
 
 /// A names version is random (`radar_store::names_versions`): the capture
 /// writes each as 1, so that a capture of a fresh database is the same
-/// every time (replaying it sets a version, as the engine does).
+/// every time (replaying it sets a version, as the engine does). A version
+/// is told from a scope (a project id) by its size: ten digits or more.
 fn fixed_version(stmt: &str) -> String {
     let sql = sql_of(stmt);
-    if !sql.contains("names_versions") || !sql.starts_with("INSERT") {
+    if !sql.contains("names_versions") || sql.starts_with("SELECT") {
         return stmt.to_string();
     }
     let Some((_, binds)) = stmt.rsplit_once(" -- binds: ") else {
         return stmt.to_string();
     };
-    // [scope, version, version], each as the backend's recorder shows it
-    // (`1` or `I64(1)`).
-    let second = binds.split(", ").nth(1).unwrap_or_default();
-    let version: String = second
-        .rsplit_once('(')
-        .map_or(second, |(_, v)| v)
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
-    if version.is_empty() {
-        return stmt.to_string();
+    let mut fixed = binds.to_string();
+    for bind in binds.trim_matches(|c| c == '[' || c == ']').split(", ") {
+        let value = bind.rsplit_once('(').map_or(bind, |(_, v)| v);
+        let number: String = value
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
+        if number.trim_start_matches('-').len() >= 10 {
+            fixed = fixed.replace(&number, "1");
+        }
     }
-    format!("{sql} -- binds: {}", binds.replace(&version, "1"))
+    format!("{sql} -- binds: {fixed}")
 }
 
 pub fn backend_dir(b: Backend) -> &'static str {

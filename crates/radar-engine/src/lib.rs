@@ -314,6 +314,13 @@ impl Engine {
 
         let context = user_context::load(conn, msg.user).await?;
         let (lang, tz) = self.reading(context.settings, msg.lang);
+        let versions = (
+            context.projects_version,
+            context
+                .project
+                .as_ref()
+                .map(|p| (p.id, context.project_version)),
+        );
         let mut cx = Cx {
             conn,
             engine: self,
@@ -329,7 +336,7 @@ impl Engine {
                 .unwrap_or(now.naive_utc()),
             project: context.project,
             conversation: context.conversation,
-            versions: (context.projects_version, context.project_version),
+            versions,
             data_events: 0,
             touched: apply::Touched::default(),
             addressed: msg.addressed,

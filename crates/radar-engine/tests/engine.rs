@@ -1022,9 +1022,85 @@ both!(
         let r = b.say("payments is done").await;
         assert!(!r.contains("✅"), "a deleted feature is gone: {r}");
 
+        // A adds a feature and names it at once (its own cache learns it from
+        // the add); B adds one in between A's; A still knows B's.
+        a.say("/add Export").await;
+        let r = a.say("export is in progress").await;
+        assert!(r.contains("Export"), "A knows its new feature: {r}");
+        b.say("/add Search").await;
+        a.say("/add Reports").await;
+        let r = a.say("search is blocked").await;
+        assert!(r.contains("Search"), "A knows B's feature: {r}");
+        let r = a.say("reports is done").await;
+        assert!(r.contains("Reports"), "{r}");
+
         // A creates a project: B switches to it by name.
         a.say("/newproject Gemini").await;
         let r = b.say("switch to gemini").await;
         assert!(r.starts_with("📁 Project: Gemini"), "{r}");
     }
 );
+
+/// An add that races another replica's change of the same project's names
+/// (PostgreSQL: the other transaction holds the names version's row lock
+/// when the add bumps it) does not put its own names in the cache as the
+/// names after both: the next command knows the other replica's feature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_add_racing_another_replica_keeps_both_names_on_postgres() {
+    use radar_store::test_support::{execute_script, text_column};
+    let db = TestDb::new(Backend::Postgres).await;
+    let (e, pool) = setup(&db);
+    let mut a = Chat::new(&e, &pool, 80, Lang::En);
+    a.say("/newproject Apollo").await;
+    a.say("/add Login").await;
+    // The engine now holds Apollo's names.
+    assert!(a.say("login is in progress").await.contains("Login"));
+    let mut conn = pool.get().await.unwrap();
+    let project = text_column(
+        &mut conn,
+        "SELECT CAST(id AS TEXT) AS v FROM projects WHERE name = 'Apollo'",
+    )
+    .await
+    .unwrap()[0]
+        .clone()
+        .unwrap();
+    // Another replica adds "Search" and holds its transaction open.
+    let mut other = pool.get().await.unwrap();
+    execute_script(
+        &mut other,
+        &format!(
+            "BEGIN; INSERT INTO features (project_id, number, name, status, created_at, updated_at) \
+             VALUES ({project}, 99, 'Search', 'backlog', now(), now()); \
+             UPDATE names_versions SET version = 777 WHERE scope = {project};"
+        ),
+    )
+    .await
+    .unwrap();
+    let id = a.next_id();
+    let msg = a.message(id, "/add Reports");
+    let engine = e.clone();
+    let add = tokio::spawn(async move { engine.handle(&msg).await });
+    // Until the add waits for the other transaction's row lock.
+    loop {
+        let waiting = text_column(
+            &mut conn,
+            "SELECT CAST(count(*) AS TEXT) AS v FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .await
+        .unwrap();
+        if waiting[0].as_deref() == Some("1") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    execute_script(&mut other, "COMMIT").await.unwrap();
+    assert!(matches!(add.await.unwrap().unwrap(), Handled::Replied(_)));
+    let r = a.say("search is blocked").await;
+    assert!(
+        r.contains("Search"),
+        "the other replica's feature is known: {r}"
+    );
+    let r = a.say("reports is done").await;
+    assert!(r.contains("Reports"), "{r}");
+}

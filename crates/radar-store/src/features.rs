@@ -146,21 +146,38 @@ pub async fn in_releases(conn: &mut Conn, project: ProjectId) -> R<Vec<Feature>>
 /// Inserts a feature; a new one (`id: None`) gets an id never used before,
 /// also on SQLite ([`crate::event_log::fresh_id`]).
 pub async fn insert(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
+    let feature = insert_row(conn, f).await?;
+    names_versions::bump(conn, Scope::Project(feature.project_id)).await?;
+    Ok(feature)
+}
+
+/// [`insert`] by a caller that read the project's names at version `read`
+/// and keeps them: also returns the names version the insert gave, when no
+/// other change came in between ([`names_versions::bump_from`]).
+pub async fn insert_after(
+    conn: &mut Conn,
+    f: &NewFeature,
+    read: names_versions::Version,
+) -> R<(Feature, Option<i64>)> {
+    let feature = insert_row(conn, f).await?;
+    let version = names_versions::bump_from(conn, Scope::Project(feature.project_id), read).await?;
+    Ok((feature, version))
+}
+
+async fn insert_row(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
     let mut f = f.clone();
     if f.id.is_none() {
         f.id = crate::event_log::fresh_id(conn, crate::EntityKind::Feature)
             .await?
             .map(FeatureId);
     }
-    let feature: Feature = dispatch!(conn, |c| {
+    Ok(dispatch!(conn, |c| {
         diesel::insert_into(features::table)
             .values(&f)
             .returning(Feature::as_returning())
             .get_result(c)
             .await?
-    });
-    names_versions::bump(conn, Scope::Project(feature.project_id)).await?;
-    Ok(feature)
+    }))
 }
 
 /// Updates a feature; a change of its name, teams or PO bumps its project's

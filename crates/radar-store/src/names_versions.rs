@@ -41,7 +41,50 @@ pub type Version = Option<i64>;
 
 /// Gives `scope` a new version (in the caller's transaction).
 pub async fn bump(conn: &mut Conn, scope: Scope) -> R<()> {
+    upsert(conn, scope, rand::random()).await
+}
+
+/// Gives `scope` a new version if it still has `read` (the version its
+/// caller read the names at) and returns it: the caller's names plus its
+/// own change are the names at that version. `None` when another
+/// transaction changed the scope in between; the scope then gets a new
+/// version all the same. On PostgreSQL the row lock taken here orders
+/// concurrent writers of one scope, so at most one of them sees `read`.
+pub async fn bump_from(conn: &mut Conn, scope: Scope, read: Version) -> R<Option<i64>> {
     let version: i64 = rand::random();
+    let key = scope.key();
+    let changed = dispatch!(conn, |c| {
+        match read {
+            Some(read) => {
+                diesel::update(
+                    names_versions::table
+                        .filter(names_versions::scope.eq(key))
+                        .filter(names_versions::version.eq(read)),
+                )
+                .set(names_versions::version.eq(version))
+                .execute(c)
+                .await?
+            }
+            None => {
+                diesel::insert_into(names_versions::table)
+                    .values((
+                        names_versions::scope.eq(key),
+                        names_versions::version.eq(version),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(c)
+                    .await?
+            }
+        }
+    });
+    if changed == 1 {
+        return Ok(Some(version));
+    }
+    upsert(conn, scope, version).await?;
+    Ok(None)
+}
+
+async fn upsert(conn: &mut Conn, scope: Scope, version: i64) -> R<()> {
     let scope = scope.key();
     dispatch!(conn, |c| {
         diesel::insert_into(names_versions::table)

@@ -202,3 +202,44 @@ both!(a_rolled_back_version_is_not_given_again, |b| async move {
         seen.push(v);
     }
 });
+
+both!(
+    bump_from_tells_whether_the_read_version_still_held,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let pool = db.pool();
+        let c = &mut pool.get().await.unwrap();
+        let other = &mut pool.get().await.unwrap();
+        let scope = Scope::Project(ProjectId(41));
+
+        // No row yet: the read `None` holds once.
+        let first = names_versions::bump_from(c, scope, None).await.unwrap();
+        assert!(first.is_some());
+        assert_eq!(version(c, scope).await, first);
+        assert_eq!(
+            names_versions::bump_from(c, scope, None).await.unwrap(),
+            None
+        );
+        let after_miss = version(c, scope).await;
+        assert_ne!(after_miss, first, "a miss still gives a new version");
+
+        // The version read still holds: the new one is returned.
+        let read = version(c, scope).await;
+        let next = names_versions::bump_from(c, scope, read).await.unwrap();
+        assert!(next.is_some());
+        assert_eq!(version(c, scope).await, next);
+
+        // Another connection changed the scope after the read: None, and the
+        // version is new all the same.
+        let read = version(c, scope).await;
+        names_versions::bump(other, scope).await.unwrap();
+        let theirs = version(other, scope).await;
+        assert_eq!(
+            names_versions::bump_from(c, scope, read).await.unwrap(),
+            None
+        );
+        let now = version(c, scope).await;
+        assert_ne!(now, read);
+        assert_ne!(now, theirs);
+    }
+);

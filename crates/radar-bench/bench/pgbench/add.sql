@@ -5,7 +5,8 @@
 -- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row), and
 -- the payload cleared when the update is processed (NULL) as '1'.
 -- The names a message is understood in are cached by the engine per names version
--- (README); only a command after a change of names reads them (here: plan, after add).
+-- (README); an add puts its feature into the cache itself, so no command here reads them.
+-- :p_version is the active project's names version, the context's last column.
 -- Client k owns the users u with (u - 1) % clients = k, as engine worker k does: no two
 -- clients ever touch the same user (with BATCH > 1 they would deadlock on each other's rows).
 \set uid 1 + :client_id + :clients * random(0, :users / :clients - 1)
@@ -19,7 +20,7 @@ SELECT "features"."id", "features"."project_id", "features"."number", "features"
 UPDATE "projects" SET "next_feature_number" = ("projects"."next_feature_number" + :one) WHERE ("projects"."id" = :p_id) RETURNING "projects"."next_feature_number" \gset n_
 \set num :n_next_feature_number - 1
 INSERT INTO "features" ("id", "project_id", "number", "name", "description", "status", "status_reason", "assigned_teams", "assigned_po", "release_id", "created_at", "updated_at") VALUES (DEFAULT, :p_id, :num, :fname, DEFAULT, :backlog, DEFAULT, DEFAULT, DEFAULT, DEFAULT, :now, :now) RETURNING "features"."id", "features"."project_id", "features"."number", "features"."name", "features"."description", "features"."status", "features"."status_reason", "features"."assigned_teams", "features"."assigned_po", "features"."release_id", "features"."created_at", "features"."updated_at" \gset f_
-INSERT INTO "names_versions" ("scope", "version") VALUES (:p_id, :ver) ON CONFLICT ("scope") DO UPDATE SET "version" = :ver;
+UPDATE "names_versions" SET "version" = :ver WHERE (("names_versions"."scope" = :p_id) AND ("names_versions"."version" = :p_version));
 INSERT INTO "event_log" ("correlation_id", "user_id", "project_id", "action", "entity_type", "entity_id", "details", "timestamp", "created_at", "reverts_event_id") VALUES (:key, :uid, :p_id, :create, :feature, :f_id, :details_add, :now, :now, DEFAULT) RETURNING "event_log"."id";
 INSERT INTO "conversation_state" ("user_id", "feature_id", "release_id", "project_id", "last_command", "updated_at") VALUES (:uid, :f_id, DEFAULT, DEFAULT, :cmd_add, :now) ON CONFLICT ("user_id") DO UPDATE SET "user_id" = :uid, "feature_id" = :f_id, "release_id" = :one, "project_id" = :one, "last_command" = :cmd_add, "updated_at" = :now;
 INSERT INTO "outbox" ("chat_id", "message_key", "text", "parse_mode", "reply_markup", "reply_to_message_id", "created_at", "sent_at", "edit_message_id") VALUES (:uid, :key, :reply_add, :html, :keyboard, :one, :now, DEFAULT, DEFAULT) RETURNING "outbox"."id";

@@ -5,7 +5,8 @@
 -- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row), and
 -- the payload cleared when the update is processed (NULL) as '1'.
 -- The names a message is understood in are cached by the engine per names version
--- (README); only a command after a change of names reads them (here: plan, after add).
+-- (README); an add puts its feature into the cache itself, so no command here reads them.
+-- :p_version is the active project's names version, the context's last column.
 -- Client k owns the users u with (u - 1) % clients = k, as engine worker k does: no two
 -- clients ever touch the same user (with BATCH > 1 they would deadlock on each other's rows).
 \set uid 1 + :client_id + :clients * random(0, :users / :clients - 1)
@@ -16,8 +17,6 @@
 BEGIN;
 INSERT INTO "processed_messages" ("message_id", "update_id", "chat_id", "user_id", "received_at", "processed_at", "payload") VALUES (:key, DEFAULT, :uid, :uid, :now, :now, DEFAULT) ON CONFLICT ("message_id") DO UPDATE SET "processed_at" = :now, "payload" = :one WHERE ("processed_messages"."processed_at" IS NULL);
 SELECT p.id, p.name, p.name_key, p.description, p.status, p.next_feature_number, p.created_at, p.updated_at, s.user_id, s.time_zone, s.language, s.digest_at, s.digest_language, s.updated_at, c.user_id, c.feature_id, c.release_id, c.project_id, c.last_command, c.updated_at, (SELECT v.version FROM names_versions v WHERE v.scope = 0), (SELECT v.version FROM names_versions v WHERE v.scope = p.id) FROM (SELECT CAST(:uid AS BIGINT) AS user_id) u LEFT JOIN user_context uc ON uc.user_id = u.user_id LEFT JOIN projects p ON p.id = uc.active_project_id LEFT JOIN user_settings s ON s.user_id = u.user_id LEFT JOIN conversation_state c ON c.user_id = u.user_id \gset p_
-SELECT "features"."id", "features"."number", "features"."name", "features"."assigned_teams", "features"."assigned_po" FROM "features" WHERE ("features"."project_id" = :p_id) ORDER BY "features"."number" ASC;
-SELECT "releases"."id", "releases"."project_id", "releases"."version", "releases"."target_date", "releases"."status", "releases"."created_at", "releases"."updated_at", "releases"."released_at" FROM "releases" WHERE ("releases"."project_id" = :p_id) ORDER BY "releases"."created_at" ASC, "releases"."id" ASC;
 SELECT "features"."id", "features"."project_id", "features"."number", "features"."name", "features"."description", "features"."status", "features"."status_reason", "features"."assigned_teams", "features"."assigned_po", "features"."release_id", "features"."created_at", "features"."updated_at" FROM "features" WHERE (("features"."project_id" = :p_id) AND ("features"."number" = :fno)) LIMIT :one \gset f_
 SELECT "releases"."id", "releases"."project_id", "releases"."version", "releases"."target_date", "releases"."status", "releases"."created_at", "releases"."updated_at", "releases"."released_at" FROM "releases" WHERE (("releases"."project_id" = :p_id) AND ("releases"."version" = :ver)) LIMIT :one \gset r_
 UPDATE "features" SET "release_id" = :r_id, "updated_at" = :now WHERE ("features"."id" = :f_id) RETURNING "features"."id", "features"."project_id", "features"."number", "features"."name", "features"."description", "features"."status", "features"."status_reason", "features"."assigned_teams", "features"."assigned_po", "features"."release_id", "features"."created_at", "features"."updated_at";

@@ -5,7 +5,8 @@
 -- no NULL variable: the conversation row's NULL ids are written as id 1 (a real row), and
 -- the payload cleared when the update is processed (NULL) as '1'.
 -- The names a message is understood in are cached by the engine per names version
--- (README); only a command after a change of names reads them (here: plan, after add).
+-- (README); an add puts its feature into the cache itself, so no command here reads them.
+-- :p_version is the active project's names version, the context's last column.
 -- Client k owns the users u with (u - 1) % clients = k, as engine worker k does: no two
 -- clients ever touch the same user (with BATCH > 1 they would deadlock on each other's rows).
 \set uid 1 + :client_id + :clients * random(0, :users / :clients - 1)

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use radar_store::conversation_state::{self, Conversation};
+use radar_store::names_versions::{self, Scope};
 use radar_store::{FeatureId, FeatureNumber, ProjectId, ReleaseId};
 
 use super::world::{ProjectList, ProjectNames};
@@ -40,7 +41,13 @@ impl Cx<'_> {
         let cache = self.engine.names_cache();
         let list = cache.list(self.conn, self.versions.0).await?;
         let project = match &self.project {
-            Some(p) => Some(cache.project(self.conn, p.id, self.versions.1).await?),
+            Some(p) => {
+                let version = match self.versions.1 {
+                    Some((id, v)) if id == p.id => v,
+                    _ => names_versions::get(self.conn, Scope::Project(p.id)).await?,
+                };
+                Some(cache.project(self.conn, p.id, version).await?)
+            }
             None => None,
         };
         let mut world = World {

@@ -87,7 +87,11 @@ impl Cx<'_> {
             .with_keyboard(self.status_keyboard(f).await?));
         }
         let number = projects::take_feature_number(self.conn, p.id).await?;
-        let f = features::insert(
+        let read = match self.versions.1 {
+            Some((id, v)) if id == p.id => Some(v),
+            _ => None,
+        };
+        let (f, names_version) = features::insert_after(
             self.conn,
             &NewFeature {
                 id: None,
@@ -103,8 +107,13 @@ impl Cx<'_> {
                 created_at: self.now,
                 updated_at: self.now,
             },
+            read.flatten(),
         )
         .await?;
+        if let (Some(read), Some(now)) = (read, names_version) {
+            // The next command in this project finds its names in memory.
+            self.engine.names_cache().feature_added(p.id, read, now, &f);
+        }
         self.touched.feature = Some(f.id);
         let change = Change::FeatureCreated {
             feature: FeatureSnapshot::from(&f),

@@ -129,11 +129,11 @@ pub(crate) struct Cx<'a> {
     pub project: Option<Project>,
     /// What the user's previous command touched, as stored.
     pub conversation: Option<radar_store::conversation_state::Conversation>,
-    /// The names versions of the project list and of the active project,
-    /// read with the user's context ([`world`]).
+    /// The names versions of the project list and of the project that was
+    /// active when the user's context was read ([`world`]).
     pub versions: (
         radar_store::names_versions::Version,
-        radar_store::names_versions::Version,
+        Option<(ProjectId, radar_store::names_versions::Version)>,
     ),
     /// Data events written so far (checks that "changed" means it).
     pub data_events: usize,

@@ -117,6 +117,51 @@ impl NamesCache {
     }
 }
 
+impl NamesCache {
+    /// A feature was added to `project`, whose names the command read at
+    /// `read`, and the insert gave the names version `now`
+    /// ([`radar_store::features::insert_after`]): the entry at `read` plus
+    /// the feature is the entry at `now`, so the next command needs no
+    /// read. Nothing happens when the cache holds another version. `now` is
+    /// random and given once, so the entry is never taken for another state,
+    /// also when the command is rolled back.
+    pub fn feature_added(
+        &self,
+        project: ProjectId,
+        read: Version,
+        now: i64,
+        f: &radar_store::features::Feature,
+    ) {
+        let mut map = lock(&self.projects);
+        let Some(old) = map.get(&project).filter(|p| p.version == read) else {
+            return;
+        };
+        let mut features = old.features.to_vec();
+        features.push(FeatureView {
+            number: f.number,
+            name: f.name.clone(),
+            teams: f.assigned_teams.clone(),
+            po: f.assigned_po.clone(),
+        });
+        features.sort_by_key(|f| f.number);
+        let mut feature_ids = old.feature_ids.clone();
+        feature_ids.insert(f.number, f.id);
+        let mut numbers = old.numbers.clone();
+        numbers.insert(f.id, f.number);
+        let names = ProjectNames {
+            version: Some(now),
+            features: features.into(),
+            feature_ids,
+            numbers,
+            releases: old.releases.clone(),
+            release_ids: old.release_ids.clone(),
+            versions: old.versions.clone(),
+            prepared: Arc::default(),
+        };
+        map.insert(project, Arc::new(names));
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
