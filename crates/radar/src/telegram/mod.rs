@@ -451,9 +451,11 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
 /// handled at once. The bound is for memory: each teloxide worker's queue
 /// holds at least one block of 32 updates (about 62 KiB) from its first
 /// update until the process stops, so a worker per chat grows with every
-/// chat ever seen (4 MiB at 64 chats, 8 MiB at the peak of a 64-chat burst:
-/// BENCHMARKS.md §9). With group commit, 16 commands in flight fill a group.
-pub(crate) const WORKERS: i64 = 16;
+/// chat ever seen. 16 workers saved 2.5 MiB at 64 chats but cost a quarter
+/// of the throughput (fewer commands in flight to share a commit), so the
+/// bound is 64 (BENCHMARKS.md §9): at most about 8 MiB, whatever the number
+/// of chats.
+pub(crate) const WORKERS: i64 = 64;
 
 /// The worker of an update: its chat's id modulo [`WORKERS`]; `None` (no
 /// chat) is handled outside any worker, as teloxide does by default.
