@@ -21,6 +21,17 @@ async fn version(conn: &mut Conn, scope: Scope) -> Version {
     names_versions::get(conn, scope).await.unwrap()
 }
 
+fn apollo() -> NewProject<'static> {
+    NewProject {
+        name: "Apollo",
+        name_key: "apollo",
+        description: None,
+        status: ProjectStatus::Active,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
 fn feature(project: ProjectId, n: i64, name: &str) -> NewFeature {
     NewFeature {
         id: None,
@@ -54,14 +65,7 @@ both!(each_write_of_a_name_bumps_its_scope, |b| async move {
     let c = &mut pool.get().await.unwrap();
     let list = Scope::Projects;
 
-    let p = NewProject {
-        name: "Apollo",
-        name_key: "apollo",
-        description: None,
-        status: ProjectStatus::Active,
-        created_at: now(),
-        updated_at: now(),
-    };
+    let p = apollo();
     let (bumped, id) = bumps!(c, list, projects::insert(c, &p).await.unwrap().id);
     assert!(bumped);
     let scope = Scope::Project(id);
@@ -171,14 +175,7 @@ both!(a_rolled_back_version_is_not_given_again, |b| async move {
     let db = TestDb::new(b).await;
     let pool = db.pool();
     let c = &mut pool.get().await.unwrap();
-    let p = NewProject {
-        name: "Apollo",
-        name_key: "apollo",
-        description: None,
-        status: ProjectStatus::Active,
-        created_at: now(),
-        updated_at: now(),
-    };
+    let p = apollo();
     let id = projects::insert(c, &p).await.unwrap().id;
     let scope = Scope::Project(id);
     let committed = version(c, scope).await;
