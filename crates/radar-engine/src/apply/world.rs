@@ -115,9 +115,7 @@ impl NamesCache {
         lock(&self.projects).insert(id, names.clone());
         Ok(names)
     }
-}
 
-impl NamesCache {
     /// A feature was added to `project`, whose names the command read at
     /// `read`, and the insert gave the names version `now`
     /// ([`radar_store::features::insert_after`]): the entry at `read` plus
