@@ -318,6 +318,7 @@ impl Engine {
             // Not read: this command is not parsed from a message.
             conversation: None,
             versions: (None, None),
+            names: None,
             data_events: 0,
             touched: Touched::default(),
             addressed: Addressed::Private,

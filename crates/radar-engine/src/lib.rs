@@ -337,6 +337,7 @@ impl Engine {
             project: context.project,
             conversation: context.conversation,
             versions,
+            names: None,
             data_events: 0,
             touched: apply::Touched::default(),
             addressed: msg.addressed,

@@ -1041,6 +1041,48 @@ both!(
     }
 );
 
+// The add's duplicate check reads the features named alike through the
+// names cache: it still finds a feature added, renamed or cancelled by this
+// replica or another one, whatever its capitals.
+both!(
+    an_add_finds_the_same_name_wherever_it_was_written,
+    |b| async move {
+        let db = TestDb::new(b).await;
+        let (a_engine, pool) = setup(&db);
+        let b_engine = common::engine(&db);
+        let mut a = Chat::new(&a_engine, &pool, 72, Lang::En);
+        let mut b = Chat::new(&b_engine, &pool, 73, Lang::En);
+        a.say("/newproject Apollo").await;
+        b.say("/use Apollo").await;
+        a.say("/add Login").await;
+        let exists = |r: &str| r.contains("already exists (") && r.contains("Nothing changed");
+        let r = a.say("/add LOGIN").await;
+        assert!(exists(&r) && r.contains("#1"), "same replica: {r}");
+        let r = b.say("/add login").await;
+        assert!(exists(&r) && r.contains("#1"), "other replica: {r}");
+        b.say("/add Search").await;
+        let r = a.say("/add search").await;
+        assert!(exists(&r) && r.contains("#2"), "the other's add: {r}");
+        // A rename frees the old name and takes the new one.
+        b.say("/rename 1 Signin").await;
+        let r = a.say("/add signin").await;
+        assert!(exists(&r) && r.contains("#1"), "renamed: {r}");
+        let r = a.say("/add Login").await;
+        assert!(r.contains("#3") && !exists(&r), "the old name is free: {r}");
+        // A cancelled feature's name can be added again.
+        b.say("/status 2 cancelled").await;
+        let r = a.say("/add Search").await;
+        assert!(r.contains("#4") && !exists(&r), "cancelled: {r}");
+        let r = b.say("/add search").await;
+        assert!(exists(&r) && r.contains("#4"), "the new one: {r}");
+        assert_eq!(
+            data_events(&pool).await,
+            7,
+            "one event per change, none for the duplicates"
+        );
+    }
+);
+
 /// An add that races another replica's change of the same project's names
 /// (PostgreSQL: the other transaction holds the names version's row lock
 /// when the add bumps it) does not put its own names in the cache as the

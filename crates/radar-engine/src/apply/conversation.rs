@@ -50,6 +50,11 @@ impl Cx<'_> {
             }
             None => None,
         };
+        self.names = self
+            .project
+            .as_ref()
+            .zip(project.clone())
+            .map(|(p, names)| (p.id, names));
         let mut world = World {
             projects: list.views.clone(),
             active: self.project.as_ref().map(|p| p.name.clone()),

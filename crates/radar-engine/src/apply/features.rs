@@ -72,8 +72,26 @@ impl Field {
 impl Cx<'_> {
     pub(super) async fn add_feature(&mut self, name: &str, description: Option<String>) -> Applied {
         let p = self.writable_project()?;
-        let existing = features::list(self.conn, p.id, &[]).await?;
         let key = name.to_lowercase();
+        let existing = match &self.names {
+            // The names the message was understood in are the project's
+            // (cached per names version, which every name write changes):
+            // only the features named alike are read, for their status.
+            Some((id, names)) if *id == p.id => {
+                let mut alike = Vec::new();
+                for f in names
+                    .features
+                    .iter()
+                    .filter(|f| f.name.to_lowercase() == key)
+                {
+                    if let Some(id) = names.feature_ids.get(&f.number) {
+                        alike.extend(features::get(self.conn, *id).await?);
+                    }
+                }
+                alike
+            }
+            _ => features::list(self.conn, p.id, &[]).await?,
+        };
         if let Some(f) = existing
             .iter()
             .find(|f| f.name.to_lowercase() == key && f.status != FeatureStatus::Cancelled)

@@ -135,6 +135,10 @@ pub(crate) struct Cx<'a> {
         radar_store::names_versions::Version,
         Option<(ProjectId, radar_store::names_versions::Version)>,
     ),
+    /// The active project's names as the message was understood in them
+    /// ([`Cx::context`]): the add's duplicate check reads only the features
+    /// named alike instead of the whole project.
+    pub names: Option<(ProjectId, std::sync::Arc<world::ProjectNames>)>,
     /// Data events written so far (checks that "changed" means it).
     pub data_events: usize,
     /// What the command created (remembered for "it" in the next message).
