@@ -1,6 +1,7 @@
 //! `conversation_state`: what each user's previous command touched, so that
 //! "it" and "same for #9" in the next message have a meaning.
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -40,6 +41,7 @@ pub async fn set(conn: &mut Conn, state: &Conversation) -> R<()> {
             .on_conflict(conversation_state::user_id)
             .do_update()
             .set(state)
+            .prepared()
             .execute(c)
             .await?;
     });

@@ -3,6 +3,7 @@
 //! `details` is JSON whose shape the engine owns (its typed `Change`); the
 //! store keeps it as text.
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -88,6 +89,7 @@ pub async fn append(conn: &mut Conn, e: &NewEvent<'_>) -> R<EventId> {
         diesel::insert_into(event_log::table)
             .values(e)
             .returning(event_log::id)
+            .prepared()
             .get_result(c)
             .await?
     }))

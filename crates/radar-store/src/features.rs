@@ -1,5 +1,6 @@
 //! `features`: a project's features, numbered per project (#1, #2, …).
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -175,6 +176,7 @@ async fn insert_row(conn: &mut Conn, f: &NewFeature) -> R<Feature> {
         diesel::insert_into(features::table)
             .values(&f)
             .returning(Feature::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     }))
@@ -187,6 +189,7 @@ pub async fn update(conn: &mut Conn, id: FeatureId, ch: &FeatureChanges) -> R<Fe
         diesel::update(features::table.find(id))
             .set(ch)
             .returning(Feature::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     });

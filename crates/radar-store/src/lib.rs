@@ -25,6 +25,7 @@ pub mod names_versions;
 pub mod offered_actions;
 pub mod outbox;
 pub mod outbox_attachments;
+pub mod prepared;
 pub mod processed_messages;
 pub mod projects;
 pub mod releases;

@@ -10,6 +10,7 @@
 //! change of version) bump [`Scope::Project`]. A write made around them (raw
 //! SQL) is not seen by a running process until the scope's next bump.
 
+use crate::prepared::KeepPrepared;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -62,6 +63,7 @@ pub async fn bump_from(conn: &mut Conn, scope: Scope, read: Version) -> R<Option
                         .filter(names_versions::version.eq(read)),
                 )
                 .set(names_versions::version.eq(version))
+                .prepared()
                 .execute(c)
                 .await?
             }
@@ -72,6 +74,7 @@ pub async fn bump_from(conn: &mut Conn, scope: Scope, read: Version) -> R<Option
                         names_versions::version.eq(version),
                     ))
                     .on_conflict_do_nothing()
+                    .prepared()
                     .execute(c)
                     .await?
             }
@@ -95,6 +98,7 @@ async fn upsert(conn: &mut Conn, scope: Scope, version: i64) -> R<()> {
             .on_conflict(names_versions::scope)
             .do_update()
             .set(names_versions::version.eq(version))
+            .prepared()
             .execute(c)
             .await?;
     });

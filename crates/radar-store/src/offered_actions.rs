@@ -2,6 +2,7 @@
 //! row's id (Telegram allows 64 bytes of button data); the command, the
 //! user it was offered to and its expiry live here.
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -36,6 +37,7 @@ pub async fn insert(conn: &mut Conn, offer: &NewOffer<'_>) -> R<OfferId> {
         diesel::insert_into(offered_actions::table)
             .values(offer)
             .returning(offered_actions::id)
+            .prepared()
             .get_result(c)
             .await?
     }))
@@ -61,6 +63,7 @@ pub async fn use_once(conn: &mut Conn, id: OfferId, now: NaiveDateTime) -> R<boo
                 .filter(offered_actions::used_at.is_null()),
         )
         .set(offered_actions::used_at.eq(now))
+        .prepared()
         .execute(c)
         .await?
     });

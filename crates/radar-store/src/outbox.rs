@@ -2,6 +2,7 @@
 //! queued in the command's transaction; the Telegram adapter sends each at
 //! least once, in order per chat, and records the outcome here.
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -67,6 +68,7 @@ pub async fn queue(conn: &mut Conn, rows: &[NewReply]) -> R<Vec<OutboxId>> {
             diesel::insert_into(outbox::table)
                 .values(row)
                 .returning(outbox::id)
+                .prepared()
                 .get_result(c)
                 .await?
         });
@@ -149,6 +151,7 @@ pub async fn mark_sent_many(conn: &mut Conn, ids: &[OutboxId], now: NaiveDateTim
                 outbox::last_error.eq(None::<String>),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
+            .prepared()
             .execute(c)
             .await?;
     });
@@ -213,6 +216,7 @@ pub async fn mark_retry(conn: &mut Conn, id: OutboxId, at: NaiveDateTime, error:
                 outbox::last_error.eq(error),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
+            .prepared()
             .execute(c)
             .await?;
     });
@@ -229,6 +233,7 @@ pub async fn mark_failed(conn: &mut Conn, id: OutboxId, now: NaiveDateTime, erro
                 outbox::last_error.eq(error),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
+            .prepared()
             .execute(c)
             .await?;
     });
@@ -249,6 +254,7 @@ pub async fn move_chat(conn: &mut Conn, from: ChatId, to: ChatId) -> R<usize> {
             outbox::chat_id.eq(to),
             outbox::next_attempt_at.eq(None::<NaiveDateTime>),
         ))
+        .prepared()
         .execute(c)
         .await?
     }))
@@ -261,6 +267,7 @@ pub async fn set_text(conn: &mut Conn, id: OutboxId, text: &str) -> R<()> {
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set(outbox::text.eq(text))
+            .prepared()
             .execute(c)
             .await?;
     });
@@ -274,6 +281,7 @@ pub async fn send_instead_of_edit(conn: &mut Conn, id: OutboxId) -> R<()> {
     dispatch!(conn, |c| {
         diesel::update(outbox::table.find(id))
             .set(outbox::edit_message_id.eq(None::<i64>))
+            .prepared()
             .execute(c)
             .await?;
     });

@@ -2,6 +2,7 @@
 //! `sendPhoto`, a CSV with `sendDocument`); the reply's text is its caption.
 //! Queued in the command's transaction with its reply, deleted with it.
 
+use crate::prepared::KeepPrepared;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
@@ -24,6 +25,7 @@ pub async fn insert(conn: &mut Conn, a: &Attachment) -> R<()> {
     dispatch!(conn, |c| {
         diesel::insert_into(outbox_attachments::table)
             .values(a)
+            .prepared()
             .execute(c)
             .await?;
     });

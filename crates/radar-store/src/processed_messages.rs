@@ -8,6 +8,7 @@
 //! marks it processed (or given up) clears the payload, so what stays is the
 //! key and its times; a stored-but-unprocessed update keeps its payload.
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -53,6 +54,7 @@ async fn insert_new(conn: &mut Conn, r: &NewReceipt<'_>) -> R<bool> {
         diesel::insert_into(processed_messages::table)
             .values(r)
             .on_conflict_do_nothing()
+            .prepared()
             .execute(c)
             .await?
     });
@@ -114,6 +116,7 @@ pub async fn claim(conn: &mut Conn, r: &NewReceipt<'_>, now: NaiveDateTime) -> R
             .do_update()
             .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)));
         diesel::query_dsl::methods::FilterDsl::filter(upsert, pm::processed_at.is_null())
+            .prepared()
             .execute(c)
             .await?
     });
@@ -149,6 +152,7 @@ pub async fn give_up(conn: &mut Conn, key: &str, now: NaiveDateTime) -> R<()> {
                 .filter(pm::processed_at.is_null()),
         )
         .set((pm::processed_at.eq(now), pm::payload.eq(None::<String>)))
+        .prepared()
         .execute(c)
         .await?;
     });

@@ -1,6 +1,7 @@
 //! `projects`: a PO's projects. Names are unique by their normalized,
 //! case-folded form (`name_key`).
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -119,6 +120,7 @@ pub async fn insert(conn: &mut Conn, p: &NewProject<'_>) -> R<Project> {
         diesel::insert_into(projects::table)
             .values(p)
             .returning(Project::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     });
@@ -136,6 +138,7 @@ pub async fn set_status(
     dispatch!(conn, |c| {
         diesel::update(projects::table.find(id))
             .set((projects::status.eq(status), projects::updated_at.eq(now)))
+            .prepared()
             .execute(c)
             .await?;
     });
@@ -149,6 +152,7 @@ pub async fn update(conn: &mut Conn, id: ProjectId, ch: &ProjectChanges) -> R<Pr
         diesel::update(projects::table.find(id))
             .set(ch)
             .returning(Project::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     });
@@ -174,6 +178,7 @@ pub async fn take_feature_number(conn: &mut Conn, id: ProjectId) -> R<FeatureNum
         diesel::update(projects::table.find(id))
             .set(projects::next_feature_number.eq(projects::next_feature_number + 1))
             .returning(projects::next_feature_number)
+            .prepared()
             .get_result(c)
             .await?
     });

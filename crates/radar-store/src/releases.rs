@@ -1,5 +1,6 @@
 //! `releases`: a project's releases, unique by version within it.
 
+use crate::prepared::KeepPrepared;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -96,6 +97,7 @@ pub async fn insert(conn: &mut Conn, r: &NewRelease) -> R<Release> {
         diesel::insert_into(releases::table)
             .values(&r)
             .returning(Release::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     });
@@ -110,6 +112,7 @@ pub async fn update(conn: &mut Conn, id: ReleaseId, ch: &ReleaseChanges) -> R<Re
         diesel::update(releases::table.find(id))
             .set(ch)
             .returning(Release::as_returning())
+            .prepared()
             .get_result(c)
             .await?
     });

@@ -1,5 +1,6 @@
 //! `user_context`: each user's active project (spec §4, "always in context").
 
+use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
 use diesel::backend::Backend;
 use diesel::prelude::*;
@@ -47,6 +48,7 @@ pub async fn set_active_project(
             .on_conflict(uc::user_id)
             .do_update()
             .set((uc::active_project_id.eq(project), uc::updated_at.eq(now)))
+            .prepared()
             .execute(c)
             .await?;
     });

@@ -2,6 +2,7 @@
 //! time. No row (or a NULL column) means the default: the server's
 //! `RADAR_TIMEZONE`, the language of the user's Telegram client, no digest.
 
+use crate::prepared::KeepPrepared;
 use chrono::{NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -61,6 +62,7 @@ pub async fn put(conn: &mut Conn, s: &Settings) -> R<()> {
             .on_conflict(user_settings::user_id)
             .do_update()
             .set(s)
+            .prepared()
             .execute(c)
             .await?;
     });
