@@ -1138,6 +1138,19 @@ async fn an_add_racing_another_replica_keeps_both_names_on_postgres() {
     }
     execute_script(&mut other, "COMMIT").await.unwrap();
     assert!(matches!(add.await.unwrap().unwrap(), Handled::Replied(_)));
+    // The other replica may hold its names (without "Reports") cached at
+    // its version: the add gave the project a newer one.
+    let version = text_column(
+        &mut conn,
+        &format!("SELECT CAST(version AS TEXT) AS v FROM names_versions WHERE scope = {project}"),
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        version[0].as_deref(),
+        Some("777"),
+        "the add's version is new"
+    );
     let r = a.say("search is blocked").await;
     assert!(
         r.contains("Search"),

@@ -2,7 +2,10 @@
 
 use crate::prepared::KeepPrepared;
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 
 use crate::ids::{FeatureId, FeatureNumber, ProjectId, ReleaseId};
@@ -163,6 +166,139 @@ pub async fn insert_after(
     let feature = insert_row(conn, f).await?;
     let version = names_versions::bump_from(conn, Scope::Project(feature.project_id), read).await?;
     Ok((feature, version))
+}
+
+/// A new feature in `project`, numbered with the project's next number, its
+/// names version bumped from `read` as by [`insert_after`]: the add command's
+/// three writes. On PostgreSQL they are one statement (two data-modifying
+/// CTEs and the insert), one round trip instead of three; on SQLite, where
+/// a statement costs no round trip, and for a project never bumped (`read`
+/// is `None`), they stay three.
+pub async fn add(
+    conn: &mut Conn,
+    project: ProjectId,
+    name: &str,
+    description: Option<&str>,
+    now: NaiveDateTime,
+    read: names_versions::Version,
+) -> R<(Feature, Option<i64>)> {
+    if let (Conn::Pg(c), Some(read)) = (&mut *conn, read) {
+        let version: i64 = rand::random();
+        let (feature, bumped): (Feature, i64) = AddFeature {
+            project,
+            version,
+            read,
+            name,
+            description,
+            now,
+        }
+        .get_result(&mut **c)
+        .await?;
+        if bumped == 1 {
+            return Ok((feature, Some(version)));
+        }
+        // Another transaction changed the names in between: a new version
+        // all the same, as `bump_from` gives.
+        names_versions::bump(conn, Scope::Project(project)).await?;
+        return Ok((feature, None));
+    }
+    let number = crate::projects::take_feature_number(conn, project).await?;
+    let f = NewFeature {
+        id: None,
+        project_id: project,
+        number,
+        name: name.to_string(),
+        description: description.map(str::to_string),
+        status: FeatureStatus::Backlog,
+        status_reason: None,
+        assigned_teams: None,
+        assigned_po: None,
+        release_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    insert_after(conn, &f, read).await
+}
+
+/// [`add`]'s statement on PostgreSQL. Every data-modifying CTE runs once
+/// and to completion, whether or not the insert reads it
+/// (https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING).
+struct AddFeature<'a> {
+    project: ProjectId,
+    version: i64,
+    read: i64,
+    name: &'a str,
+    description: Option<&'a str>,
+    now: NaiveDateTime,
+}
+
+/// [`AddFeature`]'s static query id: its text never changes, so it stays prepared.
+struct AddFeatureQuery;
+
+impl QueryId for AddFeature<'_> {
+    type QueryId = AddFeatureQuery;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for AddFeature<'_> {
+    type SqlType = (
+        (
+            BigInt,
+            BigInt,
+            BigInt,
+            Text,
+            Nullable<Text>,
+            Text,
+            Nullable<Text>,
+            Nullable<Text>,
+            Nullable<Text>,
+            Nullable<BigInt>,
+            Timestamp,
+            Timestamp,
+        ),
+        BigInt,
+    );
+}
+
+impl QueryFragment<Pg> for AddFeature<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "WITH n AS (UPDATE projects SET next_feature_number = next_feature_number + 1 \
+             WHERE id = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.project)?;
+        out.push_sql(
+            " RETURNING next_feature_number - 1 AS number), \
+             v AS (UPDATE names_versions SET version = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.version)?;
+        out.push_sql(" WHERE scope = ");
+        out.push_bind_param::<BigInt, _>(&self.project)?;
+        out.push_sql(" AND version = ");
+        out.push_bind_param::<BigInt, _>(&self.read)?;
+        out.push_sql(
+            " RETURNING scope) \
+             INSERT INTO features (project_id, number, name, description, status, \
+             created_at, updated_at) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.project)?;
+        out.push_sql(", n.number, ");
+        out.push_bind_param::<Text, _>(&self.name)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.description)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&FeatureStatus::Backlog)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(
+            " FROM n RETURNING id, project_id, number, name, description, status, \
+             status_reason, assigned_teams, assigned_po, release_id, created_at, updated_at, \
+             (SELECT count(*) FROM v)",
+        );
+        Ok(())
+    }
 }
 
 async fn insert_row(conn: &mut Conn, f: &NewFeature) -> R<Feature> {

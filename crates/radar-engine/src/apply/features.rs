@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use radar_store::features::{self, Feature, FeatureChanges, NewFeature};
+use radar_store::features::{self, Feature, FeatureChanges};
 use radar_store::{FeatureId, FeatureNumber, FeatureStatus, projects, releases};
 
 use super::{Applied, Cx, Done, Fail};
@@ -104,27 +104,16 @@ impl Cx<'_> {
             ))
             .with_keyboard(self.status_keyboard(f).await?));
         }
-        let number = projects::take_feature_number(self.conn, p.id).await?;
         let read = match self.versions.1 {
             Some((id, v)) if id == p.id => Some(v),
             _ => None,
         };
-        let (f, names_version) = features::insert_after(
+        let (f, names_version) = features::add(
             self.conn,
-            &NewFeature {
-                id: None,
-                project_id: p.id,
-                number,
-                name: name.to_string(),
-                description,
-                status: FeatureStatus::Backlog,
-                status_reason: None,
-                assigned_teams: None,
-                assigned_po: None,
-                release_id: None,
-                created_at: self.now,
-                updated_at: self.now,
-            },
+            p.id,
+            name,
+            description.as_deref(),
+            self.now,
             read.flatten(),
         )
         .await?;
