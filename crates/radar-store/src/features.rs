@@ -61,6 +61,33 @@ pub struct NewFeature {
     pub updated_at: NaiveDateTime,
 }
 
+impl NewFeature {
+    /// A new feature in the backlog, with nothing assigned, created `now`
+    /// (`id: None`: it gets an id never used before).
+    pub fn backlog(
+        project: ProjectId,
+        number: FeatureNumber,
+        name: String,
+        description: Option<String>,
+        now: NaiveDateTime,
+    ) -> Self {
+        NewFeature {
+            id: None,
+            project_id: project,
+            number,
+            name,
+            description,
+            status: FeatureStatus::Backlog,
+            status_reason: None,
+            assigned_teams: None,
+            assigned_po: None,
+            release_id: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A partial update: `None` leaves a column alone, `Some(None)` sets a
 /// nullable column to NULL.
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -203,20 +230,13 @@ pub async fn add(
         return Ok((feature, None));
     }
     let number = crate::projects::take_feature_number(conn, project).await?;
-    let f = NewFeature {
-        id: None,
-        project_id: project,
+    let f = NewFeature::backlog(
+        project,
         number,
-        name: name.to_string(),
-        description: description.map(str::to_string),
-        status: FeatureStatus::Backlog,
-        status_reason: None,
-        assigned_teams: None,
-        assigned_po: None,
-        release_id: None,
-        created_at: now,
-        updated_at: now,
-    };
+        name.to_string(),
+        description.map(str::to_string),
+        now,
+    );
     insert_after(conn, &f, read).await
 }
 

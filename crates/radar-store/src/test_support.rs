@@ -14,7 +14,6 @@ use crate::schema::{
 };
 use crate::{Backend, Conn, EntityKind, R, StoreError, dispatch};
 
-/// Row counts of every table (for `/metrics`, the seed and tests).
 /// A receipt of chat 1 and user 1, received now, for tests that store keys.
 pub fn receipt<'a>(
     key: &'a str,
@@ -31,6 +30,32 @@ pub fn receipt<'a>(
     }
 }
 
+/// An active project named `name` (its key `key`), created now, for tests.
+pub fn project<'a>(name: &'a str, key: &'a str) -> crate::projects::NewProject<'a> {
+    let now = chrono::Utc::now().naive_utc();
+    crate::projects::NewProject {
+        name,
+        name_key: key,
+        description: None,
+        status: crate::ProjectStatus::Active,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Feature #`n` of `project`, named `name`, in the backlog, created now,
+/// for tests.
+pub fn feature(project: crate::ProjectId, n: i64, name: &str) -> crate::features::NewFeature {
+    crate::features::NewFeature::backlog(
+        project,
+        crate::FeatureNumber(n),
+        name.into(),
+        None,
+        chrono::Utc::now().naive_utc(),
+    )
+}
+
+/// Row counts of every table (for `/metrics`, the seed and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub projects: i64,

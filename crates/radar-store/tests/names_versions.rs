@@ -8,9 +8,8 @@ use radar_store::features::{self, FeatureChanges, NewFeature};
 use radar_store::names_versions::{self, Scope, Version};
 use radar_store::projects::{self, NewProject, ProjectChanges};
 use radar_store::releases::{self, NewRelease, ReleaseChanges};
-use radar_store::{
-    Conn, FeatureNumber, FeatureStatus, ProjectId, ProjectStatus, ReleaseStatus, StoreError,
-};
+use radar_store::test_support;
+use radar_store::{Conn, FeatureStatus, ProjectId, ProjectStatus, ReleaseStatus, StoreError};
 use radar_testkit::{TestDb, both};
 
 fn now() -> NaiveDateTime {
@@ -22,31 +21,11 @@ async fn version(conn: &mut Conn, scope: Scope) -> Version {
 }
 
 fn apollo() -> NewProject<'static> {
-    NewProject {
-        name: "Apollo",
-        name_key: "apollo",
-        description: None,
-        status: ProjectStatus::Active,
-        created_at: now(),
-        updated_at: now(),
-    }
+    test_support::project("Apollo", "apollo")
 }
 
 fn feature(project: ProjectId, n: i64, name: &str) -> NewFeature {
-    NewFeature {
-        id: None,
-        project_id: project,
-        number: FeatureNumber(n),
-        name: name.into(),
-        description: None,
-        status: FeatureStatus::Backlog,
-        status_reason: None,
-        assigned_teams: None,
-        assigned_po: None,
-        release_id: None,
-        created_at: now(),
-        updated_at: now(),
-    }
+    test_support::feature(project, n, name)
 }
 
 /// Runs `step`: whether it changed `scope`'s version, and its value.

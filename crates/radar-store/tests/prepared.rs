@@ -3,11 +3,11 @@
 //! of preparing (and, on PostgreSQL, parsing and planning) it anew.
 
 use chrono::{NaiveDateTime, Utc};
-use radar_store::features::{self, FeatureChanges, NewFeature};
+use radar_store::features::{self, FeatureChanges};
 use radar_store::names_versions::{self, Scope};
-use radar_store::projects::{self, NewProject};
-use radar_store::test_support::text_column;
-use radar_store::{Backend, FeatureNumber, FeatureStatus, ProjectStatus};
+use radar_store::projects;
+use radar_store::test_support::{self, text_column};
+use radar_store::{Backend, FeatureStatus};
 use radar_testkit::TestDb;
 
 fn now() -> NaiveDateTime {
@@ -22,39 +22,13 @@ async fn repeated_writes_reuse_one_prepared_statement_on_postgres() {
     let db = TestDb::new(Backend::Postgres).await;
     let pool = db.pool();
     let c = &mut pool.get().await.unwrap();
-    let p = projects::insert(
-        c,
-        &NewProject {
-            name: "Apollo",
-            name_key: "apollo",
-            description: None,
-            status: ProjectStatus::Active,
-            created_at: now(),
-            updated_at: now(),
-        },
-    )
-    .await
-    .unwrap();
-    for n in 1..=3 {
-        let f = features::insert(
-            c,
-            &NewFeature {
-                id: None,
-                project_id: p.id,
-                number: FeatureNumber(n),
-                name: format!("Feature {n}"),
-                description: None,
-                status: FeatureStatus::Backlog,
-                status_reason: None,
-                assigned_teams: None,
-                assigned_po: None,
-                release_id: None,
-                created_at: now(),
-                updated_at: now(),
-            },
-        )
+    let p = projects::insert(c, &test_support::project("Apollo", "apollo"))
         .await
         .unwrap();
+    for n in 1..=3 {
+        let f = features::insert(c, &test_support::feature(p.id, n, &format!("Feature {n}")))
+            .await
+            .unwrap();
         let done = FeatureChanges {
             status: Some(FeatureStatus::Done),
             updated_at: Some(now()),
