@@ -137,24 +137,31 @@ pub async fn due(conn: &mut Conn, chat: ChatId, limit: i64) -> R<Vec<(QueuedRepl
     Ok(rows.into_iter().map(|(r, f)| (r, f.is_some())).collect())
 }
 
-/// Records replies as sent (and their attempt counted), in one statement:
-/// one flush's worth.
+/// At most this many ids per "sent" statement: on SQLite `IN (?, …)` has one
+/// text per length, each kept prepared ([`crate::prepared`]), so the lengths
+/// are bounded here, whatever the caller passes. A flush sends at most 16.
+pub const SENT_MARKS_PER_STATEMENT: usize = 16;
+
+/// Records replies as sent (and their attempt counted), in one statement per
+/// [`SENT_MARKS_PER_STATEMENT`] ids: one flush's worth.
 pub async fn mark_sent_many(conn: &mut Conn, ids: &[OutboxId], now: NaiveDateTime) -> R<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let _turn = conn.write_turn().await?;
-    dispatch!(conn, |c| {
-        diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-            .set((
-                outbox::sent_at.eq(now),
-                outbox::last_error.eq(None::<String>),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
-            .prepared()
-            .execute(c)
-            .await?;
-    });
+    for chunk in ids.chunks(SENT_MARKS_PER_STATEMENT) {
+        dispatch!(conn, |c| {
+            diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
+                .set((
+                    outbox::sent_at.eq(now),
+                    outbox::last_error.eq(None::<String>),
+                    outbox::attempts.eq(outbox::attempts + 1),
+                ))
+                .prepared()
+                .execute(c)
+                .await?;
+        });
+    }
     Ok(())
 }
 
