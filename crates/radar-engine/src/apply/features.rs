@@ -73,11 +73,16 @@ impl Cx<'_> {
     pub(super) async fn add_feature(&mut self, name: &str, description: Option<String>) -> Applied {
         let p = self.writable_project()?;
         let key = name.to_lowercase();
-        let existing = match &self.names {
-            // The names the message was understood in are the project's
-            // (cached per names version, which every name write changes):
-            // only the features named alike are read, for their status.
-            Some((id, names)) if *id == p.id => {
+        // The names the message was understood in, when they are this
+        // project's (cached per names version, which every name write
+        // changes): only the features named alike are read, for their status.
+        let names = self
+            .names
+            .as_ref()
+            .filter(|(id, _)| *id == p.id)
+            .map(|(_, names)| names.clone());
+        let existing = match &names {
+            Some(names) => {
                 let mut alike = Vec::new();
                 for f in names
                     .features
@@ -90,7 +95,7 @@ impl Cx<'_> {
                 }
                 alike
             }
-            _ => features::list(self.conn, p.id, &[]).await?,
+            None => features::list(self.conn, p.id, &[]).await?,
         };
         if let Some(f) = existing
             .iter()
@@ -104,20 +109,17 @@ impl Cx<'_> {
             ))
             .with_keyboard(self.status_keyboard(f).await?));
         }
-        let read = match self.versions.1 {
-            Some((id, v)) if id == p.id => Some(v),
-            _ => None,
-        };
+        let read = names.and_then(|names| names.version);
         let (f, names_version) = features::add(
             self.conn,
             p.id,
             name,
             description.as_deref(),
             self.now,
-            read.flatten(),
+            read,
         )
         .await?;
-        if let (Some(read), Some(now)) = (read, names_version) {
+        if let Some(now) = names_version {
             // The next command in this project finds its names in memory.
             self.engine.names_cache().feature_added(p.id, read, now, &f);
         }

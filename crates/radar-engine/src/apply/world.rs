@@ -33,7 +33,8 @@ pub(crate) struct ProjectList {
 
 /// One project's feature names and release versions, for one version.
 pub(crate) struct ProjectNames {
-    version: Version,
+    /// The names version these names are at (read before them).
+    pub version: Version,
     pub features: Arc<[FeatureView]>,
     pub feature_ids: HashMap<FeatureNumber, FeatureId>,
     pub numbers: HashMap<FeatureId, FeatureNumber>,
@@ -118,7 +119,7 @@ impl NamesCache {
 
     /// A feature was added to `project`, whose names the command read at
     /// `read`, and the insert gave the names version `now`
-    /// ([`radar_store::features::insert_after`]): the entry at `read` plus
+    /// ([`radar_store::features::add`]): the entry at `read` plus
     /// the feature is the entry at `now`, so the next command needs no
     /// read. Nothing happens when the cache holds another version. `now` is
     /// random and given once, so the entry is never taken for another state,
