@@ -15,8 +15,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
-use teloxide::types::Update;
-use tokio::sync::mpsc;
 
 use super::App;
 use super::ready::Readiness;
@@ -27,7 +25,7 @@ use crate::metrics::Metrics;
 pub struct Webhook {
     pub path: String,
     pub secret: Option<String>,
-    pub feed: mpsc::Sender<Update>,
+    pub feed: super::dispatch::Feed,
 }
 
 /// Where webhook deliveries go: nowhere (503) until opened with the app.
@@ -51,7 +49,7 @@ struct HttpState {
     ready: Arc<Readiness>,
     target: WebhookTarget,
     secret: Option<Arc<str>>,
-    feed: Option<mpsc::Sender<Update>>,
+    feed: Option<super::dispatch::Feed>,
 }
 
 pub fn router(
@@ -133,7 +131,7 @@ async fn receive(State(s): State<HttpState>, headers: HeaderMap, body: Bytes) ->
     if let Some(tx) = &s.feed {
         for u in feed {
             // Stored already: if the dispatcher is gone, the next start replays it.
-            let _ = tx.send(u).await;
+            let _ = tx.send(Box::new(u)).await;
         }
     }
     StatusCode::OK

@@ -2,6 +2,7 @@
 //! tree feeding the engine, outbox delivery, the HTTP listener, shutdown.
 
 pub mod bot_api;
+pub mod dispatch;
 pub mod handlers;
 pub mod http;
 pub mod outbox;
@@ -26,7 +27,7 @@ use crate::metrics::Metrics;
 use radar_engine::{Engine, EngineConfig, EngineError, Handled, Incoming, Lang};
 use radar_store::{Db, MigrateOp, UserId, processed_messages};
 use ready::{Phase, Readiness};
-use receive::{Backoff, ChannelListener, sleep_or_cancel};
+use receive::{Backoff, sleep_or_cancel};
 
 /// At most this many jobs (updates, receipt batches, "sent" marks) share one
 /// group commit. Past a few dozen the commit is no longer the cost, and a
@@ -241,7 +242,7 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
             var: "RADAR_LISTEN",
             message: format!("cannot listen on {}: {e}", sc.listen),
         })?;
-    let (feed, updates) = ChannelListener::new(1024);
+    let (feed, updates) = dispatch::feed();
     let target = http::WebhookTarget::default();
     let webhook_url = if webhook {
         Some(sc.webhook_url.clone().expect("checked by ServeConfig"))
@@ -423,16 +424,12 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
 
     // Runs until every receiver has stopped (on SIGTERM/Ctrl-C) and the
     // queued updates are handled.
-    Dispatcher::builder(send_bot.clone(), schema())
-        .dependencies(dptree::deps![app.clone()])
-        .default_handler(|_| async {})
-        .distribution_function(worker_of)
-        .build()
-        .dispatch_with_listener(
-            updates,
-            LoggingErrorHandler::with_custom_text("update listener"),
-        )
-        .await;
+    dispatch::run(
+        updates,
+        schema(),
+        dptree::deps![send_bot.clone(), app.clone()],
+    )
+    .await;
 
     for t in [http, replay, housekeeping, digests]
         .into_iter()
@@ -443,65 +440,4 @@ pub async fn serve(cfg: Config, sc: ServeConfig, webhook: bool) -> anyhow::Resul
     let _ = delivery.await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// How many workers handle updates. A chat's updates always go to the same
-/// worker ([`worker_of`]), so they are handled in order, one at a time, as
-/// with teloxide's default of a worker per chat; up to this many chats are
-/// handled at once. The bound is for memory: each teloxide worker's queue
-/// holds at least one block of 32 updates (about 62 KiB) from its first
-/// update until the process stops, so a worker per chat grows with every
-/// chat ever seen. 16 workers saved 2.5 MiB at 64 chats but cost a quarter
-/// of the throughput (fewer commands in flight to share a commit), so the
-/// bound is 64 (BENCHMARKS.md §9): at most about 8 MiB, whatever the number
-/// of chats.
-pub(crate) const WORKERS: i64 = 64;
-
-/// The worker of an update: its chat's id modulo [`WORKERS`]; `None` (no
-/// chat) is handled outside any worker, as teloxide does by default.
-pub(crate) fn worker_of(update: &Update) -> Option<i64> {
-    update.chat().map(|c| c.id.0.rem_euclid(WORKERS))
-}
-
-#[cfg(test)]
-mod worker_tests {
-    use super::*;
-
-    fn update(chat: i64) -> Update {
-        let kind = if chat > 0 {
-            serde_json::json!({"id": chat, "type": "private", "first_name": "A"})
-        } else {
-            serde_json::json!({"id": chat, "type": "supergroup", "title": "Team"})
-        };
-        // From text, as Telegram's answers are read (teloxide's Update does
-        // not deserialize from a `Value`).
-        serde_json::from_str(
-            &serde_json::json!({
-                "update_id": 1,
-                "message": {
-                    "message_id": 1, "date": 1_700_000_000, "text": "hi", "chat": kind,
-                    "from": {"id": 7, "is_bot": false, "first_name": "A"}
-                }
-            })
-            .to_string(),
-        )
-        .expect("a message update")
-    }
-
-    #[test]
-    fn a_chat_keeps_its_worker_and_chats_share_a_bounded_number() {
-        let chats: Vec<i64> = (0..200)
-            .map(|i| 1_000 + i)
-            .chain((0..200).map(|i| -100_123_456_789 - i)) // supergroups
-            .collect();
-        let mut workers = HashSet::new();
-        for &c in &chats {
-            let u = update(c);
-            let w = worker_of(&u).unwrap_or_else(|| panic!("chat {c}: {:?}", u.kind));
-            assert_eq!(worker_of(&update(c)), Some(w), "chat {c} moved");
-            assert!((0..WORKERS).contains(&w), "chat {c}: worker {w}");
-            workers.insert(w);
-        }
-        assert_eq!(workers.len(), WORKERS as usize, "every worker is used");
-    }
 }

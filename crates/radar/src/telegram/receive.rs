@@ -7,16 +7,11 @@
 //! buffered, so this module replaces it.
 
 use std::collections::HashSet;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::stream::{BoxStream, StreamExt};
-use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
-use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::App;
@@ -336,52 +331,6 @@ fn receipts_of(rows: &[Row], now: chrono::NaiveDateTime) -> Vec<NewReceipt<'_>> 
         .collect()
 }
 
-/// The listener the dispatcher reads: a channel fed by the receivers
-/// (polling, webhook, replay) after they stored each update.
-pub struct ChannelListener {
-    rx: mpsc::Receiver<Update>,
-    stop_token: StopToken,
-    stop_flag: Option<StopFlag>,
-}
-
-impl ChannelListener {
-    pub fn new(capacity: usize) -> (mpsc::Sender<Update>, ChannelListener) {
-        let (tx, rx) = mpsc::channel(capacity);
-        let (stop_token, stop_flag) = mk_stop_token();
-        (
-            tx,
-            ChannelListener {
-                rx,
-                stop_token,
-                stop_flag: Some(stop_flag),
-            },
-        )
-    }
-}
-
-impl UpdateListener for ChannelListener {
-    type Err = Infallible;
-
-    fn stop_token(&mut self) -> StopToken {
-        self.stop_token.clone()
-    }
-}
-
-impl<'a> AsUpdateStream<'a> for ChannelListener {
-    type StreamErr = Infallible;
-    type Stream = BoxStream<'a, Result<Update, Infallible>>;
-
-    fn as_stream(&'a mut self) -> Self::Stream {
-        let flag = self.stop_flag.take();
-        let rx = &mut self.rx;
-        let updates = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)).map(Ok);
-        match flag {
-            Some(flag) => updates.take_until(flag).boxed(),
-            None => updates.boxed(),
-        }
-    }
-}
-
 /// Exponential backoff: 100 ms doubling to 5 s.
 pub struct Backoff(Duration);
 
@@ -409,7 +358,7 @@ impl Backoff {
 pub async fn poll(
     bot: teloxide::Bot,
     app: Arc<App>,
-    feed: mpsc::Sender<Update>,
+    feed: super::dispatch::Feed,
     cancel: CancellationToken,
 ) {
     let mut offset: Option<i64> = None;
@@ -473,7 +422,7 @@ pub async fn poll(
             }
         };
         for u in to_feed {
-            if feed.send(u).await.is_err() {
+            if feed.send(Box::new(u)).await.is_err() {
                 return;
             }
         }
@@ -494,7 +443,7 @@ pub async fn sleep_or_cancel(d: Duration, cancel: &CancellationToken) -> bool {
 /// few seconds, those older than `min_age`.
 pub async fn replay(
     app: Arc<App>,
-    feed: mpsc::Sender<Update>,
+    feed: super::dispatch::Feed,
     cancel: CancellationToken,
     min_age: Duration,
     first_pass_done: tokio::sync::oneshot::Sender<()>,
@@ -531,7 +480,7 @@ pub async fn replay(
                         .and_then(|raw| Received::parse(raw).typed);
                     match typed {
                         Some(u) => {
-                            if feed.send(u).await.is_err() {
+                            if feed.send(Box::new(u)).await.is_err() {
                                 return;
                             }
                         }
